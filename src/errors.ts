@@ -1,0 +1,65 @@
+/**
+ * Every error sepal throws on purpose is a SepalError with a stable `code`.
+ * Codes are part of the public contract: docs/errors.md lists each one, and a test keeps the two in sync.
+ */
+export const ErrorCodes = {
+  /** An event pattern is not valid EventBridge pattern syntax. */
+  PATTERN_INVALID: 'SEPAL_ERR_PATTERN_INVALID',
+  /** A CloudEvent (or a batch of them) breaks the CloudEvents 1.0 rules. */
+  EVENT_INVALID: 'SEPAL_ERR_EVENT_INVALID',
+  /** A configuration file or options object is invalid. */
+  CONFIG_INVALID: 'SEPAL_ERR_CONFIG_INVALID',
+  /** Options passed to a factory or method are invalid (a programmer error). */
+  OPTIONS_INVALID: 'SEPAL_ERR_OPTIONS_INVALID',
+  /** A rule with this name already exists. */
+  RULE_DUPLICATE: 'SEPAL_ERR_RULE_DUPLICATE',
+  /** A handler or target failed in a way that must not be retried. */
+  PERMANENT: 'SEPAL_ERR_PERMANENT',
+  /** A target did not finish within its timeout. */
+  TARGET_TIMEOUT: 'SEPAL_ERR_TARGET_TIMEOUT',
+  /** An input transformer is invalid. */
+  TRANSFORM_INVALID: 'SEPAL_ERR_TRANSFORM_INVALID',
+  /** A transport URL cannot be understood. */
+  TRANSPORT_URL_INVALID: 'SEPAL_ERR_TRANSPORT_URL_INVALID',
+  /** A transport could not reach its broker or storage. */
+  TRANSPORT_UNAVAILABLE: 'SEPAL_ERR_TRANSPORT_UNAVAILABLE',
+  /** The transport, subscription or engine has been closed. */
+  CLOSED: 'SEPAL_ERR_CLOSED',
+  /** A payload is over the configured size limit. */
+  PAYLOAD_TOO_LARGE: 'SEPAL_ERR_PAYLOAD_TOO_LARGE',
+  /** A handler module named in the configuration cannot be loaded. */
+  HANDLER_NOT_FOUND: 'SEPAL_ERR_HANDLER_NOT_FOUND',
+} as const
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
+
+export interface SepalErrorOptions {
+  cause?: unknown
+}
+
+export class SepalError extends Error {
+  readonly code: ErrorCode
+
+  constructor(code: ErrorCode, message: string, options: SepalErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+  }
+}
+
+/**
+ * Thrown by a handler to say "retrying will not help": the engine skips the remaining
+ * attempts and dead-letters the event at once.
+ */
+export class PermanentError extends SepalError {
+  constructor(message: string, options: SepalErrorOptions = {}) {
+    super(ErrorCodes.PERMANENT, message, options)
+  }
+}
+
+/** Options handed to a factory or method are wrong: fix the calling code. */
+export class OptionsError extends SepalError {
+  constructor(message: string, options: SepalErrorOptions = {}) {
+    super(ErrorCodes.OPTIONS_INVALID, message, options)
+  }
+}
