@@ -29,6 +29,12 @@ export const ErrorCodes = {
   PAYLOAD_TOO_LARGE: 'SEPAL_ERR_PAYLOAD_TOO_LARGE',
   /** A handler module named in the configuration cannot be loaded. */
   HANDLER_NOT_FOUND: 'SEPAL_ERR_HANDLER_NOT_FOUND',
+  /** No HTTP endpoint has this path. */
+  ROUTE_NOT_FOUND: 'SEPAL_ERR_ROUTE_NOT_FOUND',
+  /** The HTTP endpoint exists but not for this method (the `Allow` header lists the ones it takes). */
+  METHOD_NOT_ALLOWED: 'SEPAL_ERR_METHOD_NOT_ALLOWED',
+  /** An unexpected failure inside sepal (a bug): the operation did not happen. */
+  INTERNAL: 'SEPAL_ERR_INTERNAL',
 } as const
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
