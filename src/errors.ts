@@ -29,6 +29,8 @@ export const ErrorCodes = {
   PAYLOAD_TOO_LARGE: 'SEPAL_ERR_PAYLOAD_TOO_LARGE',
   /** A handler module named in the configuration cannot be loaded. */
   HANDLER_NOT_FOUND: 'SEPAL_ERR_HANDLER_NOT_FOUND',
+  /** A content type (or its charset) that no CloudEvents binding here can read. */
+  UNSUPPORTED_MEDIA_TYPE: 'SEPAL_ERR_UNSUPPORTED_MEDIA_TYPE',
   /** No HTTP endpoint has this path. */
   ROUTE_NOT_FOUND: 'SEPAL_ERR_ROUTE_NOT_FOUND',
   /** The HTTP endpoint exists but not for this method (the `Allow` header lists the ones it takes). */
