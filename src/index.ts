@@ -12,6 +12,15 @@ export type { CloudEvent } from './event/cloud-event.js'
 // engine
 
 // delivery
+export { defaultIdempotencyKey } from './delivery/idempotency.js'
+export type { IdempotencyStore, ClaimResult } from './delivery/idempotency.js'
+export { nextRetry, resolvePolicy, parseRetryAfter, defaultRetryPolicy } from './delivery/retry-policy.js'
+export type { RetryPolicy, RetryPolicyOverride, RetryDecision, GiveUpReason } from './delivery/retry-policy.js'
+export { toDeadLetter, fromDeadLetter, redriveCount, DeadLetterAttributes } from './delivery/dead-letter.js'
+export type { DeadLetterCause } from './delivery/dead-letter.js'
+export { createMemoryIdempotencyStore } from './stores/memory-idempotency.js'
+export { createSqliteIdempotencyStore } from './stores/sqlite-idempotency.js'
+export type { SqliteIdempotencyStoreOptions } from './stores/sqlite-idempotency.js'
 
 // transports
 export type {

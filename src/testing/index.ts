@@ -1,1 +1,3 @@
 // Shared conformance suites, exported as `sepal/testing`.
+export { runIdempotencyStoreSuite } from './idempotency-suite.js'
+export type { IdempotencyStoreSuiteOptions } from './idempotency-suite.js'
