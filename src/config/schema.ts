@@ -1,0 +1,73 @@
+import { z } from 'zod'
+
+/**
+ * The shape of `sepal.yaml`. This zod schema is the single source: the TypeScript type, the
+ * validation at load time and the JSON Schema in schema/sepal.schema.json (for editors) all come from it.
+ * Semantic checks that need more than the shape (pattern syntax, transport schemes, handler modules)
+ * run after it, in load-config.ts.
+ */
+
+const name = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-", starting with a letter or digit')
+
+const handlerTarget = z
+  .strictObject({
+    handler: z
+      .string()
+      .regex(/^[^#]+#[A-Za-z_$][\w$]*$/, 'write the handler as "module#export", e.g. "./handlers.js#onOrderPlaced"')
+      .describe('An in-process function: "module#export", the module path relative to this file.'),
+    name: name.optional().describe('Target name used in logs, metrics and dead letters. Default: the handler reference.'),
+  })
+  .describe('Run a function exported by a JavaScript module.')
+
+const publishTarget = z
+  .strictObject({
+    publish: name.describe('Topic to publish the matched event to.'),
+    name: name.optional().describe('Target name used in logs, metrics and dead letters. Default: "publish:<topic>".'),
+  })
+  .describe('Publish the matched event to another topic.')
+
+export const ruleSchema = z
+  .strictObject({
+    name: name.describe('Unique rule name.'),
+    description: z.string().optional(),
+    pattern: z
+      .union([z.record(z.string(), z.unknown()), z.string()])
+      .describe('An EventBridge event pattern (an object, or its JSON text). See docs/patterns.md.'),
+    targets: z.array(z.union([handlerTarget, publishTarget])).min(1).describe('What to do with a matching event.'),
+    maxAttempts: z.int().min(1).max(1000).optional().describe('Attempts per target before the event is given up on.'),
+  })
+  .describe('One rule: every event matching the pattern is handed to each target.')
+
+export const httpSchema = z
+  .strictObject({
+    port: z.int().min(0).max(65535).default(8080).describe('TCP port of the HTTP ingress; 0 picks a free one.'),
+    host: z.string().min(1).default('127.0.0.1').describe('Interface to listen on. Anything but loopback is reachable from the network.'),
+    maxEventBytes: z.int().min(1).max(64 * 1024 * 1024).default(256 * 1024).describe('Size limit of one event in bytes.'),
+  })
+  .describe('The HTTP ingress (POST /events, /healthz, /readyz, /metrics).')
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors.'),
+    transport: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Transport URL: "sqlite:./dir" (the embedded durable log), "memory:". Default: the embedded log in ./.sepal/.'),
+    topic: name.default('events').describe('Topic the engine consumes and the ingress appends to.'),
+    group: name.default('sepal').describe('Consumer group of this engine.'),
+    http: httpSchema.prefault({}),
+    rules: z.array(ruleSchema).default([]),
+  })
+  .describe('sepal configuration (sepal.yaml).')
+
+/** The file as written (defaults not yet applied). */
+export type SepalConfigInput = z.input<typeof configSchema>
+/** The file after validation, defaults applied. */
+export type SepalConfig = z.output<typeof configSchema>
+export type RuleConfig = z.output<typeof ruleSchema>
+export type HttpConfig = z.output<typeof httpSchema>
