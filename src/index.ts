@@ -18,6 +18,8 @@ export { nextRetry, resolvePolicy, parseRetryAfter, defaultRetryPolicy } from '.
 export type { RetryPolicy, RetryPolicyOverride, RetryDecision, GiveUpReason } from './delivery/retry-policy.js'
 export { toDeadLetter, fromDeadLetter, redriveCount, DeadLetterAttributes } from './delivery/dead-letter.js'
 export type { DeadLetterCause } from './delivery/dead-letter.js'
+export { createKeySequencer } from './delivery/key-sequencer.js'
+export type { KeySequencer } from './delivery/key-sequencer.js'
 export { createMemoryIdempotencyStore } from './stores/memory-idempotency.js'
 export { createSqliteIdempotencyStore } from './stores/sqlite-idempotency.js'
 export type { SqliteIdempotencyStoreOptions } from './stores/sqlite-idempotency.js'
