@@ -1,0 +1,55 @@
+import { Hono } from 'hono'
+import { ErrorCodes } from '../errors.js'
+import type { CloudEvent } from '../event/cloud-event.js'
+import { createMetricsRoute, createReadyz, healthz, toMetricsSource } from './health.js'
+import { resolveIngressOptions, type HttpIngressOptions } from './options.js'
+import { createPostEventsHandler, type HttpEventDecoder, type NodeBindings } from './post-events.js'
+import { problemResponse } from './problem.js'
+
+export type HttpApp = Hono<{ Bindings: NodeBindings }>
+
+/** Seams the server and the tests fill; not part of the public options. */
+export interface HttpAppInternals {
+  readonly decode: HttpEventDecoder
+  readonly eventSize: (event: CloudEvent) => number
+  /** True once the server has begun a graceful close: /readyz then answers 503. */
+  readonly isClosing?: () => boolean
+}
+
+function methodNotAllowed(allow: readonly string[]): () => Response {
+  const header = allow.join(', ')
+  return () =>
+    problemResponse(405, ErrorCodes.METHOD_NOT_ALLOWED, `this endpoint takes ${header} only`, { headers: { allow: header } })
+}
+
+/**
+ * Builds the ingress as a Hono app: testable in process with `app.request()`, served over node:http by
+ * `startHttpServer`. Later endpoints (webhooks, the EventBridge API) are added as routes on the same app.
+ */
+export function buildHttpApp(options: HttpIngressOptions, internals: HttpAppInternals): HttpApp {
+  const resolved = resolveIngressOptions(options)
+  const isClosing = internals.isClosing ?? (() => false)
+  const app: HttpApp = new Hono()
+
+  app.post('/events', createPostEventsHandler({ options: resolved, decode: internals.decode, eventSize: internals.eventSize }))
+  app.all('/events', methodNotAllowed(['POST']))
+
+  // Hono answers HEAD with the GET handler (body dropped), so both are allowed.
+  app.get('/healthz', healthz)
+  app.all('/healthz', methodNotAllowed(['GET', 'HEAD']))
+  app.get('/readyz', createReadyz(resolved.ready, isClosing))
+  app.all('/readyz', methodNotAllowed(['GET', 'HEAD']))
+  if (resolved.metrics !== undefined) {
+    app.get('/metrics', createMetricsRoute(toMetricsSource(resolved.metrics)))
+    app.all('/metrics', methodNotAllowed(['GET', 'HEAD']))
+  }
+
+  app.notFound((c) =>
+    problemResponse(404, ErrorCodes.ROUTE_NOT_FOUND, `no endpoint at ${JSON.stringify(c.req.path.slice(0, 200))}; events go to POST /events`),
+  )
+  app.onError((error) => {
+    resolved.logger.error({ err: error }, 'an HTTP request failed unexpectedly')
+    return problemResponse(500, ErrorCodes.INTERNAL, 'the request failed because of an internal error; nothing was accepted, retry later')
+  })
+  return app
+}

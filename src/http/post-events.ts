@@ -1,0 +1,109 @@
+import type { IncomingMessage } from 'node:http'
+import type { Context } from 'hono'
+import { ErrorCodes } from '../errors.js'
+import type { CloudEvent } from '../event/cloud-event.js'
+import type { ResolvedIngressOptions } from './options.js'
+import { decodeErrorResponse, jsonResponse, problemResponse, type Problem } from './problem.js'
+import { readNodeBody, readWebBody, type BodyReadResult } from './read-body.js'
+
+export type HttpHeaders = Readonly<Record<string, string | string[] | undefined>>
+
+/** The CloudEvents HTTP binding, as `fromHttp` in src/event implements it. */
+export type HttpEventDecoder = (request: { headers: HttpHeaders; body: string | Uint8Array }) => CloudEvent[]
+
+/** What node:http hands Hono through @hono/node-server; absent under `app.request()`. */
+export interface NodeBindings {
+  readonly incoming?: IncomingMessage
+}
+
+export interface PostEventsDeps {
+  readonly options: ResolvedIngressOptions
+  readonly decode: HttpEventDecoder
+  /** Wire size of one event in bytes (its JSON structured form). */
+  readonly eventSize: (event: CloudEvent) => number
+}
+
+function headerRecord(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {}
+  headers.forEach((value, name) => {
+    record[name] = value
+  })
+  return record
+}
+
+function isBatch(contentType: string | string[] | undefined): boolean {
+  return typeof contentType === 'string' && contentType.toLowerCase().includes('application/cloudevents-batch+json')
+}
+
+function tooLarge(message: string, bodyLeftUnread: boolean, problems: readonly Problem[] = []): Response {
+  // Closing is the only honest way out when the rest of the body is still on the wire.
+  const headers: Record<string, string> = bodyLeftUnread ? { connection: 'close' } : {}
+  return problemResponse(413, ErrorCodes.PAYLOAD_TOO_LARGE, message, { problems, headers })
+}
+
+/**
+ * POST /events: read the body under a hard limit, decode (binary, structured or batch), check sizes,
+ * append all events in one publish, and answer 202 only once that append is durable.
+ */
+export function createPostEventsHandler(deps: PostEventsDeps) {
+  const { options, decode, eventSize } = deps
+  const { transport, topic, maxEventBytes, maxBatchEvents, maxBatchBytes, logger } = options
+
+  return async (c: Context<{ Bindings: NodeBindings }>): Promise<Response> => {
+    // Under app.request() there is no env at all, hence the optional chain.
+    const incoming = (c.env as NodeBindings | undefined)?.incoming
+    const headers: HttpHeaders = incoming?.headers ?? headerRecord(c.req.raw.headers)
+    const batch = isBatch(headers['content-type'])
+    const limit = batch ? maxBatchBytes : maxEventBytes
+    const contentLength = headers['content-length']
+    const read: BodyReadResult =
+      incoming !== undefined
+        ? await readNodeBody(incoming, typeof contentLength === 'string' ? contentLength : undefined, limit)
+        : await readWebBody(c.req.raw.body, c.req.raw.headers.get('content-length'), limit)
+
+    if (read.kind === 'too-large') {
+      const what = batch ? 'batch body' : 'event body'
+      return tooLarge(`the ${what} is over the limit of ${limit} bytes; send smaller events or raise the limit`, !read.complete)
+    }
+    if (read.kind === 'aborted') {
+      return problemResponse(400, ErrorCodes.EVENT_INVALID, 'the request body ended before it was complete; send it again')
+    }
+
+    let events: CloudEvent[]
+    try {
+      events = decode({ headers, body: read.body })
+    } catch (error) {
+      const { response, clientFault } = decodeErrorResponse(error)
+      if (!clientFault) logger.error({ err: error }, 'decoding an HTTP request failed unexpectedly')
+      return response
+    }
+
+    if (events.length > maxBatchEvents) {
+      return tooLarge(`the batch has ${events.length} events; the limit is ${maxBatchEvents}, split it`, false)
+    }
+    const oversized: Problem[] = []
+    for (let i = 0; i < events.length; i++) {
+      const size = eventSize(events[i] as CloudEvent)
+      if (size > maxEventBytes) {
+        const where = batch ? { pointer: `/${i}` } : {}
+        oversized.push({ ...where, message: `the event is ${size} bytes; the limit is ${maxEventBytes}` })
+      }
+    }
+    if (oversized.length > 0) {
+      return tooLarge(`${oversized.length} event(s) over the limit of ${maxEventBytes} bytes; nothing was accepted`, false, oversized)
+    }
+
+    if (events.length > 0) {
+      try {
+        await transport.publish(topic, events)
+      } catch (error) {
+        logger.error({ err: error, topic, count: events.length }, 'appending events to the transport failed')
+        const code = (error as { code?: unknown } | null)?.code === ErrorCodes.CLOSED ? ErrorCodes.CLOSED : ErrorCodes.TRANSPORT_UNAVAILABLE
+        return problemResponse(503, code, 'the events could not be stored and none were accepted; retry later', {
+          headers: { 'retry-after': '1' },
+        })
+      }
+    }
+    return jsonResponse(202, { accepted: events.length })
+  }
+}
