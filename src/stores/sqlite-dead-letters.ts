@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { CloudEvent } from '../event/cloud-event.js'
 import type { DeadLetterEntry, DeadLetterFilter, DeadLetterStore } from '../delivery/dead-letter-store.js'
@@ -19,6 +21,7 @@ interface Row {
  */
 export function createSqliteDeadLetterStore(options: { path: string }): DeadLetterStore {
   if (!options.path) throw new OptionsError("createSqliteDeadLetterStore needs 'path'")
+  mkdirSync(dirname(options.path), { recursive: true })
   const db = new Database(options.path)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
