@@ -1,7 +1,8 @@
 import type { CloudEvent } from '../event/cloud-event.js'
 import type { Transport } from '../transports/contract.js'
+import type { Metrics } from './metrics.js'
 
-/** A logger in pino's shape; the engine defaults to a no-op one. */
+/** A logger in pino's shape; the engine defaults to a no-op one. Never handed secrets or event data. */
 export interface Logger {
   debug(obj: object, msg?: string): void
   info(obj: object, msg?: string): void
@@ -17,51 +18,87 @@ export interface HandlerContext {
   readonly target: string
   /** 1 on the first attempt. */
   readonly attempt: number
-  /** Aborted when the engine stops past its drain budget or the target times out. */
+  /** Aborted when the target times out or the engine stops past its drain budget. */
   readonly signal: AbortSignal
   readonly logger: Logger
+  /** The engine's counters: a handler may bump its own (`ctx.metrics.increment('orders_total')`). */
+  readonly metrics: Metrics
 }
+
+/** What a handler may return: nothing, or events for the engine to publish (to its topic by default). */
+export type HandlerResult = void | undefined | readonly CloudEvent[]
 
 /** Handlers only return or throw; the engine owns ack and nack. Returned events are published. */
 export type Handler<T = unknown> = (
   event: CloudEvent<T>,
   ctx: HandlerContext,
-) => void | readonly CloudEvent[] | Promise<void | readonly CloudEvent[]>
+) => HandlerResult | Promise<HandlerResult>
 
-export type Target =
-  | { readonly kind: 'handler'; readonly name?: string; readonly handler: Handler }
-  | { readonly kind: 'publish'; readonly name?: string; readonly topic: string }
+interface TargetCommon {
+  /** Unique within the rule; used in logs, metrics and reports. Default: see each kind. */
+  readonly name?: string
+  /** How long one attempt may take before it fails with SEPAL_ERR_TARGET_TIMEOUT. Default 30 000 ms. */
+  readonly timeoutMs?: number
+}
+
+/** Runs a function in process. Default name: the function's name, else `handler-<n>` (1-based). */
+export interface HandlerTarget extends TargetCommon {
+  readonly kind: 'handler'
+  readonly handler: Handler
+  /** Topic the handler's returned events go to. Default: the engine's topic. */
+  readonly publishTo?: string
+}
+
+/** Publishes the matched event, unchanged, to another topic. Default name: `publish:<topic>`. */
+export interface PublishTarget extends TargetCommon {
+  readonly kind: 'publish'
+  readonly topic: string
+}
+
+export type Target = HandlerTarget | PublishTarget
 
 export interface Rule {
   readonly name: string
   readonly pattern: EventPattern
   readonly targets: readonly Target[]
-  /** Attempts per target before the event is given up on (the delivery policy refines this). */
+  /** Attempts (deliveries) before a failing event is given up on. Default 3. */
   readonly maxAttempts?: number
 }
 
-export type TargetOutcome = 'ok' | 'failed' | 'dead-lettered' | 'duplicate'
+/**
+ * `ok`: the target ran and succeeded. `failed`: it threw, rejected or timed out. `skipped`: it had
+ * already succeeded on an earlier attempt, so it was not run again. `dead-lettered` and `duplicate`
+ * are set by the delivery policy.
+ */
+export type TargetOutcome = 'ok' | 'failed' | 'skipped' | 'dead-lettered' | 'duplicate'
 
 export interface TargetReport {
   readonly rule: string
   readonly target: string
   readonly outcome: TargetOutcome
   readonly error?: unknown
+  /** Events the target published (a publish target's copy, or a handler's returned events). */
   readonly published?: readonly CloudEvent[]
 }
 
 export interface DispatchReport {
   readonly event: CloudEvent
+  /** 1 for the first attempt (the delivery's attempt when consumed from a transport). */
+  readonly attempt: number
   /** Names of the matched rules, in the order they were added. */
   readonly matched: readonly string[]
+  /** One entry per target of each matched rule, in rule then target order. */
   readonly targets: readonly TargetReport[]
 }
 
+/** What the engine did with a consumed delivery. `give-up` acks a delivery whose attempts ran out. */
+export type Settlement = 'ack' | 'nack' | 'give-up'
+
 export interface EngineHooks {
-  onReceived?(event: CloudEvent): void
+  onReceived?(event: CloudEvent, attempt: number): void
   onMatched?(event: CloudEvent, rules: readonly string[]): void
-  onSettled?(report: DispatchReport, settlement: 'ack' | 'nack'): void
   onFailed?(event: CloudEvent, rule: string, target: string, error: unknown): void
+  onSettled?(report: DispatchReport, settlement: Settlement): void
 }
 
 export interface EngineOptions {
@@ -71,18 +108,32 @@ export interface EngineOptions {
   /** Consumer group. Default `sepal`. */
   readonly group?: string
   readonly rules?: readonly Rule[]
+  /** Deliveries processed at once. Default 64. */
   readonly maxInFlight?: number
+  /** Where a group that never consumed the topic starts. Default `latest` (the transport's default). */
+  readonly from?: 'latest' | 'earliest'
   readonly logger?: Logger
   readonly hooks?: EngineHooks
+  /** Counters to record into; default a fresh registry, exposed as `engine.metrics`. */
+  readonly metrics?: Metrics
+}
+
+export interface StopOptions {
+  /** How long in-flight work may take to finish before handlers' signals are aborted. Default 10 000 ms. */
+  readonly drainTimeoutMs?: number
 }
 
 export interface Engine {
   addRule(rule: Rule): void
   removeRule(name: string): boolean
   readonly rules: readonly Rule[]
+  readonly metrics: Metrics
+  /** Validates the events and publishes them to the engine's topic. */
   publish(events: CloudEvent | readonly CloudEvent[]): Promise<void>
-  /** Runs one event through matching and targets in process, without the transport: the test entry point. */
+  /** Runs one event through matching and targets in process, without consuming: the test entry point. */
   dispatch(event: CloudEvent): Promise<DispatchReport>
+  /** Subscribes and consumes until `stop()`. Resolves once subscribed. */
   start(): Promise<void>
-  stop(options?: { drainTimeoutMs?: number }): Promise<void>
+  /** Stops fetching, drains in-flight work within the budget, settles. Idempotent. */
+  stop(options?: StopOptions): Promise<void>
 }
