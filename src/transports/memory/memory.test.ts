@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { runTransportSuite } from '../../testing/transport-suite.js'
+import { SepalError } from '../../errors.js'
+import { createMemoryTransport } from './memory-transport.js'
+
+runTransportSuite('memory', { createTransport: () => createMemoryTransport() })
+
+describe('memory transport', () => {
+  it('rejects an empty topic, an empty group and a bad maxInFlight as options errors', async () => {
+    const transport = createMemoryTransport()
+    await expect(transport.publish('', [])).rejects.toMatchObject({ code: 'SEPAL_ERR_OPTIONS_INVALID' })
+    await expect(transport.subscribe('t', { group: '' })).rejects.toBeInstanceOf(SepalError)
+    await expect(transport.subscribe('t', { group: 'g', maxInFlight: 0 })).rejects.toMatchObject({
+      code: 'SEPAL_ERR_OPTIONS_INVALID',
+    })
+    await transport.close()
+  })
+
+  it('gives each delivery its own copy of the event', async () => {
+    const transport = createMemoryTransport()
+    const one = await transport.subscribe('t', { group: 'one' })
+    const two = await transport.subscribe('t', { group: 'two' })
+    const event = { specversion: '1.0' as const, id: '1', source: 's', type: 't', data: { n: 1 } }
+    await transport.publish('t', [event])
+    const [a, b] = await Promise.all([one[Symbol.asyncIterator]().next(), two[Symbol.asyncIterator]().next()])
+    expect(a.value?.event).toEqual(event)
+    expect(a.value?.event).not.toBe(b.value?.event)
+    expect(a.value?.event).not.toBe(event)
+    await transport.close()
+  })
+})

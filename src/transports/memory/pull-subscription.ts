@@ -1,0 +1,139 @@
+import { ErrorCodes, OptionsError, SepalError } from '../../errors.js'
+import type { Delivery, NackOptions, Subscription } from '../contract.js'
+
+/**
+ * Where a pull subscription gets its deliveries from. `take` hands out one delivery that is ready
+ * now, or undefined; it must be synchronous so that a delivery is never taken by a subscription that
+ * closed in the meantime. Transports with storage (memory, sqlite) implement it; the subscription
+ * adds what they share: back-pressure, waiting, first-settle-wins, abort and close.
+ */
+export interface DeliverySource {
+  take(): Delivery | undefined
+  /** Called once when the subscription closes; deliveries taken but unsettled stay with the source. */
+  release(): void | Promise<void>
+}
+
+export interface PullSubscriptionOptions {
+  readonly maxInFlight: number
+  readonly signal?: AbortSignal | undefined
+  /** Look again this often while idle, for work that arrives without a wake (other processes, clocks). */
+  readonly pollIntervalMs?: number | undefined
+  readonly onClose?: (() => void) | undefined
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 64
+
+/** Checks `maxInFlight` and returns it or the default. */
+export function resolveMaxInFlight(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_IN_FLIGHT
+  if (!Number.isInteger(value) || value < 1) {
+    throw new OptionsError(`maxInFlight must be a positive integer, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+/** A subscription that pulls from a source, at most `maxInFlight` unsettled deliveries at a time. */
+export class PullSubscription implements Subscription, AsyncIterator<Delivery> {
+  #inFlight = 0
+  #closed = false
+  #closing: Promise<void> | undefined
+  #wakeCount = 0
+  #wakers = new Set<() => void>()
+  readonly #source: DeliverySource
+  readonly #options: PullSubscriptionOptions
+  readonly #onAbort = (): void => void this.close()
+
+  constructor(source: DeliverySource, options: PullSubscriptionOptions) {
+    this.#source = source
+    this.#options = options
+    if (options.signal?.aborted === true) this.#closed = true
+    options.signal?.addEventListener('abort', this.#onAbort, { once: true })
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** Something may be ready now: waiting `next()` calls look again. */
+  wake(): void {
+    this.#wakeCount++
+    const wakers = [...this.#wakers]
+    this.#wakers.clear()
+    for (const wakeUp of wakers) wakeUp()
+  }
+
+  async next(): Promise<IteratorResult<Delivery>> {
+    for (;;) {
+      if (this.#closed) return { done: true, value: undefined }
+      const seen = this.#wakeCount
+      if (this.#inFlight < this.#options.maxInFlight) {
+        const taken = this.#source.take()
+        if (taken !== undefined) return { done: false, value: this.#track(taken) }
+      }
+      if (seen === this.#wakeCount) await this.#waitForWake()
+    }
+  }
+
+  async return(): Promise<IteratorResult<Delivery>> {
+    await this.close()
+    return { done: true, value: undefined }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Delivery> {
+    return this
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing
+    this.#closed = true
+    this.#options.signal?.removeEventListener('abort', this.#onAbort)
+    this.wake()
+    this.#options.onClose?.()
+    this.#closing = Promise.resolve().then(() => this.#source.release())
+    return this.#closing
+  }
+
+  #waitForWake(): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined
+      const wakeUp = (): void => {
+        this.#wakers.delete(wakeUp)
+        if (timer !== undefined) clearTimeout(timer)
+        resolve()
+      }
+      this.#wakers.add(wakeUp)
+      const poll = this.#options.pollIntervalMs
+      if (poll !== undefined) timer = setTimeout(wakeUp, poll)
+    })
+  }
+
+  /** Counts the delivery against `maxInFlight` until its first settle, which alone is passed on. */
+  #track(delivery: Delivery): Delivery {
+    this.#inFlight++
+    let settled = false
+    const settle = (): boolean => {
+      if (settled) return false
+      settled = true
+      this.#inFlight--
+      this.wake()
+      return true
+    }
+    const tracked: Delivery = {
+      event: delivery.event,
+      attempt: delivery.attempt,
+      ack: () => (settle() ? delivery.ack() : Promise.resolve()),
+      nack: (options?: NackOptions) => (settle() ? delivery.nack(options) : Promise.resolve()),
+      ...(delivery.key === undefined ? {} : { key: delivery.key }),
+    }
+    return tracked
+  }
+}
+
+/** The error a closed transport answers with. */
+export function closedError(what: string): SepalError {
+  return new SepalError(ErrorCodes.CLOSED, `${what} is closed; create a new one instead of reusing it`)
+}
