@@ -37,6 +37,8 @@ export type {
   SubscribeOptions,
   NackOptions,
 } from './transports/contract.js'
+export { createMemoryTransport } from './transports/memory/memory-transport.js'
+export type { MemoryTransportOptions } from './transports/memory/memory-transport.js'
 
 // http
 
