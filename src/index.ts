@@ -6,6 +6,16 @@ export type { ErrorCode, SepalErrorOptions } from './errors.js'
 
 // event
 export type { CloudEvent } from './event/cloud-event.js'
+export { createEvent } from './event/create-event.js'
+export type { EventInit } from './event/create-event.js'
+export { parseEvent, parseBatch } from './event/parse-event.js'
+export { EventValidationError, UnsupportedMediaTypeError } from './event/event-errors.js'
+export type { EventProblem } from './event/event-errors.js'
+export { fromHttp } from './event/http-read.js'
+export type { HttpMessage } from './event/http-read.js'
+export { toHttp, toHttpBatch } from './event/http-write.js'
+export type { HttpMode, HttpMessageOut } from './event/http-write.js'
+export { eventWireSize } from './event/event-size.js'
 
 // pattern
 
