@@ -51,5 +51,11 @@ export { createMemoryTransport } from './transports/memory/memory-transport.js'
 export type { MemoryTransportOptions } from './transports/memory/memory-transport.js'
 
 // http
+export { createHttpApp } from './http/create-http-app.js'
+export { startHttpServer } from './http/server.js'
+export type { HttpApp } from './http/app.js'
+export type { HttpIngressOptions, MetricsSource } from './http/options.js'
+export type { HttpServer, HttpServerOptions } from './http/server.js'
+export type { Problem, ProblemBody } from './http/problem.js'
 
 // config
