@@ -1,0 +1,207 @@
+import { ErrorCodes, OptionsError, SepalError } from '../errors.js'
+import type { CloudEvent } from '../event/cloud-event.js'
+import type { PendingAttempts } from '../targets/await-target.js'
+import type { TargetEnvironment } from '../targets/types.js'
+import type { Delivery, Subscription } from '../transports/contract.js'
+import { startConsumeLoop, type ConsumeLoop } from './consume-loop.js'
+import { checkEngineOptions } from './engine-options.js'
+import { createMetrics } from './metrics.js'
+import { noopLogger } from './noop-logger.js'
+import { envelopeView } from './pattern-view.js'
+import { buildRuleSet, compileRule, RuleDuplicateError, type CompiledRule, type RuleSet } from './rule-set.js'
+import { describeError, runTargets, type RunEnvironment } from './run-targets.js'
+import { attemptLimitPolicy, retryDelayMs, type SettleDecision } from './settle.js'
+import type { DispatchReport, Engine, EngineHooks, EngineOptions, Rule, Settlement } from './types.js'
+import { validateAll, validateOne } from './validate.js'
+
+const DEFAULT_DRAIN_TIMEOUT_MS = 10_000
+const NOTHING: readonly never[] = Object.freeze([])
+
+/**
+ * The engine: receive → match → run targets → settle. It consumes one topic as one consumer group,
+ * runs up to `maxInFlight` deliveries at once, and alone decides ack and nack. It does not own the
+ * transport: closing it stays with the caller.
+ */
+export function createEngine(options: EngineOptions): Engine {
+  const { transport, topic, group, maxInFlight } = checkEngineOptions(options)
+  const logger = options.logger ?? noopLogger
+  const hooks: EngineHooks = options.hooks ?? {}
+  const metrics = options.metrics ?? createMetrics()
+  const pending: PendingAttempts = new Set()
+  const runEnv: RunEnvironment = { logger, metrics, hooks, pending }
+  const targetEnv: TargetEnvironment = {
+    defaultTopic: topic,
+    publish: (to, events) => transport.publish(to, events),
+    validate: validateOne,
+  }
+  const received = metrics.counter('sepal_events_received_total')
+  const acked = metrics.counter('sepal_deliveries_acked_total')
+  const nacked = metrics.counter('sepal_deliveries_nacked_total')
+  const givenUp = metrics.counter('sepal_deliveries_given_up_total')
+
+  let ruleSet: RuleSet = buildRuleSet([])
+  let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle'
+  let starting: Promise<void> | undefined
+  let stopping: Promise<void> | undefined
+  let subscription: Subscription | undefined
+  let loop: ConsumeLoop | undefined
+
+  function callHook<A extends unknown[]>(name: keyof EngineHooks, hook: ((...args: A) => void) | undefined, ...args: A): void {
+    if (hook === undefined) return
+    try {
+      hook.apply(hooks, args)
+    } catch (error) {
+      logger.error({ hook: name, err: describeError(error) }, 'hook threw; ignored')
+    }
+  }
+
+  /** Match and run targets against one rule-set snapshot. Synchronous when every target was. */
+  function dispatchWith(set: RuleSet, event: CloudEvent, attempt: number): DispatchReport | Promise<DispatchReport> {
+    received.inc()
+    callHook('onReceived', hooks.onReceived, event, attempt)
+    const matched = set.match(set.needsEnvelope ? envelopeView(event) : event)
+    if (matched.length === 0) return { event, attempt, matched: NOTHING, targets: NOTHING }
+    for (const rule of matched) rule.matched.inc()
+    if (hooks.onMatched !== undefined) callHook('onMatched', hooks.onMatched, event, matched.map((r) => r.name))
+    return runTargets(event, attempt, matched, runEnv)
+  }
+
+  function handleDelivery(delivery: Delivery): Promise<void> {
+    const set = ruleSet
+    let report: DispatchReport | Promise<DispatchReport>
+    try {
+      report = dispatchWith(set, delivery.event, delivery.attempt)
+    } catch (error) {
+      // Only a bug gets here (the matcher never throws on JSON): keep the event and say so.
+      logger.error({ eventId: delivery.event.id, err: describeError(error) }, 'dispatch failed; nacking')
+      return carryOut(delivery, { kind: 'nack', delayMs: retryDelayMs(delivery.attempt) }, undefined)
+    }
+    if (report instanceof Promise) return report.then((r) => settle(delivery, r, set))
+    return settle(delivery, report, set)
+  }
+
+  function settle(delivery: Delivery, report: DispatchReport, set: RuleSet): Promise<void> {
+    return carryOut(delivery, attemptLimitPolicy.decide(report, set.byName), report)
+  }
+
+  function carryOut(delivery: Delivery, decision: SettleDecision, report: DispatchReport | undefined): Promise<void> {
+    let settlement: Settlement
+    let done: Promise<void>
+    try {
+      if (decision.kind === 'nack') {
+        settlement = 'nack'
+        nacked.inc()
+        done = delivery.nack(decision.delayMs > 0 ? { delayMs: decision.delayMs } : undefined)
+      } else {
+        settlement = decision.kind
+        if (decision.kind === 'give-up') {
+          givenUp.inc()
+          const { event } = delivery
+          for (const failed of decision.failed) {
+            logger.error(
+              { eventId: event.id, eventSource: event.source, rule: failed.rule, target: failed.target, attempts: delivery.attempt, err: describeError(failed.error) },
+              'giving up on event: target failed on its last attempt',
+            )
+          }
+        }
+        acked.inc()
+        done = delivery.ack()
+      }
+    } catch (error) {
+      done = Promise.reject(error)
+      settlement = decision.kind
+    }
+    return done.then(
+      () => {
+        if (report !== undefined) callHook('onSettled', hooks.onSettled, report, settlement)
+      },
+      (error: unknown) => {
+        // The transport will hand the delivery out again; nothing is lost, but it should be seen.
+        logger.error({ eventId: delivery.event.id, settlement, err: describeError(error) }, 'settling a delivery failed')
+      },
+    )
+  }
+
+  const engine: Engine = {
+    get rules(): readonly Rule[] {
+      return ruleSet.rules.map((r) => r.rule)
+    },
+    metrics,
+
+    addRule(rule: Rule) {
+      const compiled = compileRule(rule, targetEnv, metrics)
+      if (ruleSet.byName.has(compiled.name)) throw new RuleDuplicateError(compiled.name)
+      ruleSet = buildRuleSet([...ruleSet.rules, compiled])
+    },
+
+    removeRule(name: string) {
+      if (!ruleSet.byName.has(name)) return false
+      ruleSet = buildRuleSet(ruleSet.rules.filter((r: CompiledRule) => r.name !== name))
+      return true
+    },
+
+    async publish(events) {
+      const list = Array.isArray(events) ? validateAll(events) : [validateOne(events)]
+      if (list.length === 0) return
+      await transport.publish(topic, list)
+    },
+
+    async dispatch(event) {
+      return dispatchWith(ruleSet, validateOne(event), 1)
+    },
+
+    start() {
+      if (state === 'stopping' || state === 'stopped') {
+        return Promise.reject(new SepalError(ErrorCodes.CLOSED, 'the engine was stopped; create a new engine to consume again'))
+      }
+      starting ??= (async () => {
+        const from = options.from
+        subscription = await transport.subscribe(topic, from === undefined ? { group, maxInFlight } : { group, maxInFlight, from })
+        state = 'running'
+        loop = startConsumeLoop(subscription, maxInFlight, handleDelivery, (error) => {
+          logger.error({ topic, group, err: describeError(error) }, 'consuming stopped: the subscription failed')
+        })
+        logger.info({ topic, group, maxInFlight, transport: transport.name }, 'engine started')
+      })()
+      return starting
+    },
+
+    stop(stopOptions = {}) {
+      const drainTimeoutMs = stopOptions.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS
+      if (!(drainTimeoutMs >= 0)) {
+        return Promise.reject(new OptionsError(`stop: drainTimeoutMs must be a number >= 0, got ${String(drainTimeoutMs)}`))
+      }
+      stopping ??= (async () => {
+        state = 'stopping'
+        await starting?.catch(() => undefined)
+        if (loop !== undefined) {
+          loop.stopFetching()
+          if (!(await finishesWithin(loop.idle(), drainTimeoutMs))) {
+            logger.warn({ inFlight: loop.inFlight, drainTimeoutMs }, 'drain budget spent; aborting handlers, their events will be redelivered')
+            for (const cutLoose of [...pending]) cutLoose()
+            await loop.idle()
+          }
+        }
+        await subscription?.close()
+        await loop?.done
+        state = 'stopped'
+        logger.info({ topic, group }, 'engine stopped')
+      })()
+      return stopping
+    },
+  }
+
+  for (const rule of options.rules ?? []) engine.addRule(rule)
+  return engine
+}
+
+/** True when `work` settles within `ms`; the timer never outlives the wait. */
+function finishesWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms)
+    work.then(() => {
+      clearTimeout(timer)
+      resolve(true)
+    })
+  })
+}
