@@ -63,23 +63,23 @@ export function validateEvent(input: unknown, prefix: string, problems: EventPro
         break
       case 'source':
         seen |= HAS_SOURCE
-        problem = checkString(value) ?? (isUriReference(value as string) ? undefined : notA('URI-reference (RFC 3986), e.g. "https://example.com/orders" or "/orders"', value))
+        problem = checkString(value) ?? (isUriReference(value as string) ? undefined : notA('a URI-reference (RFC 3986), e.g. "https://example.com/orders" or "/orders"', value))
         break
       case 'time':
-        problem = checkString(value) ?? (isTimestamp(value as string) ? undefined : notA('RFC 3339 timestamp, e.g. "2024-05-01T12:00:00Z"', value))
+        problem = checkString(value) ?? (isTimestamp(value as string) ? undefined : notA('an RFC 3339 timestamp, e.g. "2024-05-01T12:00:00Z"', value))
         break
       case 'datacontenttype':
-        problem = checkString(value) ?? (isMediaType(value as string) ? undefined : notA('media type (RFC 2046), e.g. "application/json"', value))
+        problem = checkString(value) ?? (isMediaType(value as string) ? undefined : notA('a media type (RFC 2046), e.g. "application/json"', value))
         break
       case 'dataschema':
-        problem = checkString(value) ?? (isAbsoluteUri(value as string) ? undefined : notA('absolute URI without fragment (RFC 3986 §4.3)', value))
+        problem = checkString(value) ?? (isAbsoluteUri(value as string) ? undefined : notA('an absolute URI without fragment (RFC 3986 §4.3)', value))
         break
       case 'data':
         hasData = true
         break
       case 'data_base64':
         hasBase64 = true
-        problem = typeof value === 'string' && isBase64(value) ? undefined : notA('base64 string (RFC 4648)', value)
+        problem = typeof value === 'string' && isBase64(value) ? undefined : notA('a base64 string (RFC 4648)', value)
         break
       default:
         problem = checkExtension(key, value)
@@ -106,7 +106,7 @@ function checkString(value: unknown): string | undefined {
 }
 
 function notA(what: string, value: unknown): string {
-  return `must be a ${what}, got ${quote(value)}`
+  return `must be ${what}, got ${quote(value)}`
 }
 
 function checkExtension(name: string, value: unknown): string | undefined {
