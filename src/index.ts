@@ -18,8 +18,54 @@ export type { HttpMode, HttpMessageOut } from './event/http-write.js'
 export { eventWireSize } from './event/event-size.js'
 
 // pattern
+export {
+  compilePattern,
+  compileMatcher,
+  referenceMatcher,
+  explain,
+  flattenEvent,
+  parsePattern,
+  patternView,
+  PatternError,
+  defaultPatternLimits,
+} from './pattern/index.js'
+export type {
+  CompiledPattern,
+  Matcher,
+  PatternRules,
+  PatternLimits,
+  ParsedPattern,
+  Explanation,
+  PatternFailure,
+  FlatEvent,
+} from './pattern/index.js'
 
 // engine
+export { createEngine } from './engine/create-engine.js'
+export { RuleDuplicateError } from './engine/rule-set.js'
+export { createMetrics, renderPrometheus } from './engine/metrics.js'
+export type { Metrics, MetricLabels, Counter, CounterSample } from './engine/metrics.js'
+export { TargetTimeoutError, ShutdownAbortError } from './targets/await-target.js'
+export { HandlerResultError } from './targets/handler-target.js'
+export type {
+  Engine,
+  EngineOptions,
+  EngineHooks,
+  StopOptions,
+  Rule,
+  Target,
+  HandlerTarget,
+  PublishTarget,
+  Handler,
+  HandlerContext,
+  HandlerResult,
+  Logger,
+  EventPattern,
+  DispatchReport,
+  TargetReport,
+  TargetOutcome,
+  Settlement,
+} from './engine/types.js'
 
 // delivery
 export { defaultIdempotencyKey } from './delivery/idempotency.js'
