@@ -1,0 +1,274 @@
+import { FieldIndex } from './field-index.js'
+import { parsePattern } from './parse-pattern.js'
+import type { FieldCondition, IndexKey, PatternLimits } from './pattern-ast.js'
+import type { Matcher, PatternRules } from './types.js'
+
+/** A node of the trie of field paths that some rule mentions, one level per dot-separated segment. */
+interface PathNode {
+  children: Map<string, PathNode> | undefined
+  /** Index into the field tables, or -1 when no condition names exactly this path. */
+  field: number
+}
+
+interface CompiledCondition {
+  readonly field: number
+  readonly tests: ReadonlyArray<(value: unknown) => boolean>
+  readonly allowsAbsent: boolean
+}
+
+interface CompiledConjunction {
+  /** Position of the rule id in insertion order. */
+  readonly rule: number
+  readonly conditions: readonly CompiledCondition[]
+}
+
+/** Leaves deeper than this cannot meet any pattern path (see maxDepth in PatternLimits). */
+const maxEventDepth = 256
+
+/**
+ * Compiles all rules into one index, in the spirit of event-ruler: the event is walked once along a trie
+ * of the paths rules mention (fields no rule mentions are never visited), each value looks up per-path
+ * hash maps and prefix/suffix tables to find the few conjunctions it can satisfy ("anchors"), and only
+ * those are checked in full. Conjunctions with nothing to anchor on (only `exists: false`) are checked
+ * for every event.
+ */
+export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits = {}): Matcher<R> {
+  const ids: R[] = []
+  const ruleOf = new Map<R, number>()
+  const root: PathNode = { children: undefined, field: -1 }
+  const fields: FieldIndex[] = []
+  const parsed: Array<{ rule: number; conditions: readonly FieldCondition[] }> = []
+
+  const fieldFor = (segments: readonly string[]): number => {
+    let node = root
+    for (const segment of segments) {
+      node.children ??= new Map()
+      let child = node.children.get(segment)
+      if (child === undefined) node.children.set(segment, (child = { children: undefined, field: -1 }))
+      node = child
+    }
+    if (node.field < 0) {
+      node.field = fields.length
+      fields.push(new FieldIndex())
+    }
+    return node.field
+  }
+
+  for (const [id, pattern] of rules) {
+    const { conjunctions } = parsePattern(pattern, limits)
+    let rule = ruleOf.get(id)
+    if (rule === undefined) {
+      rule = ids.length
+      ids.push(id)
+      ruleOf.set(id, rule)
+    }
+    for (const conditions of conjunctions) parsed.push({ rule, conditions })
+  }
+
+  const conjunctions: CompiledConjunction[] = parsed.map(({ rule, conditions }) => ({
+    rule,
+    conditions: conditions.map((c) => ({ field: fieldFor(c.segments), tests: c.matchers.map((m) => m.test), allowsAbsent: c.allowsAbsent })),
+  }))
+  const always = anchorAll(parsed, conjunctions, fields)
+  return new IndexedMatcher(ids, root, fields, conjunctions, always)
+}
+
+/** Picks for every conjunction its most selective condition and registers it there; returns the unanchored. */
+function anchorAll(
+  parsed: ReadonlyArray<{ conditions: readonly FieldCondition[] }>,
+  conjunctions: readonly CompiledConjunction[],
+  fields: FieldIndex[],
+): number[] {
+  const keyOf = (field: number, key: IndexKey): string =>
+    `${field}\u0000${key.kind}\u0000${'ignoreCase' in key && key.ignoreCase ? 'i' : ''}\u0000${typeof key.key}\u0000${String(key.key)}`
+  const frequency = new Map<string, number>()
+  const perField = new Map<number, number>()
+  conjunctions.forEach((conjunction, c) => {
+    parsed[c]?.conditions.forEach((condition, i) => {
+      const field = conjunction.conditions[i]?.field ?? -1
+      perField.set(field, (perField.get(field) ?? 0) + 1)
+      for (const m of condition.matchers) {
+        if (m.index !== undefined) frequency.set(keyOf(field, m.index), (frequency.get(keyOf(field, m.index)) ?? 0) + 1)
+      }
+    })
+  })
+  const always: number[] = []
+  conjunctions.forEach((conjunction, c) => {
+    let best: { cost: number; field: number; keys: IndexKey[] | undefined } | undefined
+    parsed[c]?.conditions.forEach((condition, i) => {
+      if (condition.allowsAbsent) return
+      const field = conjunction.conditions[i]?.field ?? -1
+      const keyed = condition.matchers.every((m) => m.index !== undefined)
+      const keys = keyed ? condition.matchers.map((m) => m.index as IndexKey) : undefined
+      const cost =
+        keys !== undefined
+          ? keys.reduce((sum, key) => sum + (frequency.get(keyOf(field, key)) ?? 0) + (key.kind === 'exact' ? 0 : 1), 0)
+          : 2 * (perField.get(field) ?? 0) + 2
+      if (best === undefined || cost < best.cost) best = { cost, field, keys }
+    })
+    if (best === undefined) always.push(c)
+    else if (best.keys === undefined) fields[best.field]?.addPresence(c)
+    else for (const key of best.keys) fields[best.field]?.add(key, c)
+  })
+  return always
+}
+
+class IndexedMatcher<R> implements Matcher<R> {
+  private generation = 0
+  // Per-event scratch state, stamped with the generation instead of cleared between events.
+  private readonly fieldSeen: Int32Array
+  private readonly fieldHead: Int32Array
+  private readonly conjunctionSeen: Int32Array
+  private readonly ruleSeen: Int32Array
+  private readonly values: unknown[] = []
+  private readonly nextValue: number[] = []
+  private valueCount = 0
+  private readonly candidates: number[] = []
+  private readonly addCandidates = (list: readonly number[]): void => {
+    const seen = this.conjunctionSeen
+    const generation = this.generation
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i] as number
+      if (seen[c] !== generation) {
+        seen[c] = generation
+        this.candidates.push(c)
+      }
+    }
+  }
+
+  constructor(
+    private readonly ids: readonly R[],
+    private readonly root: PathNode,
+    private readonly fields: readonly FieldIndex[],
+    private readonly conjunctions: readonly CompiledConjunction[],
+    private readonly always: readonly number[],
+  ) {
+    this.fieldSeen = new Int32Array(fields.length)
+    this.fieldHead = new Int32Array(fields.length)
+    this.conjunctionSeen = new Int32Array(conjunctions.length)
+    this.ruleSeen = new Int32Array(ids.length)
+  }
+
+  match(event: unknown): R[] {
+    let value = event
+    if (typeof event === 'string') {
+      try {
+        value = JSON.parse(event)
+      } catch {
+        return []
+      }
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return []
+    this.begin()
+    if (this.root.children !== undefined) this.walkObject(value as Record<string, unknown>, this.root, 1)
+    return this.settle()
+  }
+
+  private begin(): void {
+    if (this.generation >= 0x7fffffff) {
+      this.generation = 0
+      this.fieldSeen.fill(0)
+      this.conjunctionSeen.fill(0)
+      this.ruleSeen.fill(0)
+    }
+    this.generation++
+    this.valueCount = 0
+    this.candidates.length = 0
+  }
+
+  private walkObject(object: Record<string, unknown>, node: PathNode, depth: number): void {
+    const children = node.children as Map<string, PathNode>
+    for (const key of Object.keys(object)) {
+      let child = children.get(key)
+      if (child === undefined) {
+        if (!key.includes('.')) continue
+        child = this.walkDotted(node, key)
+        if (child === undefined) continue
+      }
+      this.visit(object[key], child, depth)
+    }
+  }
+
+  /** An event key with dots in it meets the pattern path it spells: `{"a.b": 1}` is at `a.b`. */
+  private walkDotted(node: PathNode, key: string): PathNode | undefined {
+    let at: PathNode | undefined = node
+    for (const segment of key.split('.')) {
+      at = at.children?.get(segment)
+      if (at === undefined) return undefined
+    }
+    return at
+  }
+
+  private visit(value: unknown, node: PathNode, depth: number): void {
+    if (depth > maxEventDepth) return
+    if (typeof value === 'object') {
+      if (value === null) {
+        if (node.field >= 0) this.record(node.field, value)
+      } else if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) this.visit(value[i], node, depth + 1)
+      } else if (node.children !== undefined) {
+        this.walkObject(value as Record<string, unknown>, node, depth + 1)
+      }
+    } else if (node.field >= 0 && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) {
+      this.record(node.field, value)
+    }
+  }
+
+  private record(field: number, value: unknown): void {
+    const n = this.valueCount++
+    this.values[n] = value
+    const index = this.fields[field] as FieldIndex
+    if (this.fieldSeen[field] === this.generation) {
+      this.nextValue[n] = this.fieldHead[field] as number
+    } else {
+      this.fieldSeen[field] = this.generation
+      this.nextValue[n] = -1
+      if (index.presence !== undefined) this.addCandidates(index.presence)
+    }
+    this.fieldHead[field] = n
+    index.lookup(value, this.addCandidates)
+  }
+
+  private holds(conjunction: CompiledConjunction): boolean {
+    const conditions = conjunction.conditions
+    for (let i = 0; i < conditions.length; i++) {
+      const condition = conditions[i] as CompiledCondition
+      let n = this.fieldSeen[condition.field] === this.generation ? (this.fieldHead[condition.field] as number) : -1
+      if (n < 0) {
+        if (condition.allowsAbsent) continue
+        return false
+      }
+      let found = false
+      const tests = condition.tests
+      while (n >= 0 && !found) {
+        const value = this.values[n]
+        for (let t = 0; t < tests.length; t++) {
+          if ((tests[t] as (v: unknown) => boolean)(value)) {
+            found = true
+            break
+          }
+        }
+        n = this.nextValue[n] as number
+      }
+      if (!found) return false
+    }
+    return true
+  }
+
+  private settle(): R[] {
+    const generation = this.generation
+    const matched: number[] = []
+    const consider = (c: number): void => {
+      const conjunction = this.conjunctions[c] as CompiledConjunction
+      if (this.ruleSeen[conjunction.rule] === generation || !this.holds(conjunction)) return
+      this.ruleSeen[conjunction.rule] = generation
+      matched.push(conjunction.rule)
+    }
+    for (let i = 0; i < this.candidates.length; i++) consider(this.candidates[i] as number)
+    for (let i = 0; i < this.always.length; i++) consider(this.always[i] as number)
+    if (matched.length > 1) matched.sort((a, b) => a - b)
+    const out: R[] = new Array<R>(matched.length)
+    for (let i = 0; i < matched.length; i++) out[i] = this.ids[matched[i] as number] as R
+    return out
+  }
+}
