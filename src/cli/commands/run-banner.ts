@@ -1,0 +1,40 @@
+import type { Rule } from '../../engine/types.js'
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.')
+}
+
+/** A sample event the first rule would match, so the printed curl shows a reaction rather than nothing. */
+export function sampleEvent(rules: readonly Rule[]): Record<string, unknown> {
+  const pattern = rules.map((r) => r.pattern).find((p): p is Readonly<Record<string, unknown>> => typeof p === 'object')
+  const first = (key: string, fallback: string): string => {
+    const values = pattern?.[key]
+    return Array.isArray(values) && typeof values[0] === 'string' ? values[0] : fallback
+  }
+  return { specversion: '1.0', id: 'hello-1', source: first('source', 'example.cli'), type: first('detail-type', first('type', 'Hello')), data: { hello: 'world' } }
+}
+
+/** What `sepal run` prints once it listens: where to send events and how. */
+export function runBanner(input: { url: string; rules: readonly Rule[]; transport: string; topic: string; dataDirectory: string }): string {
+  const event = JSON.stringify(sampleEvent(input.rules))
+  const names = input.rules.map((r) => r.name)
+  return [
+    'sepal is running',
+    `  rules:      ${names.length === 0 ? 'none (every event is accepted and acked)' : `${names.length}: ${names.join(', ')}`}`,
+    `  transport:  ${input.transport} (topic "${input.topic}")`,
+    `  data:       ${input.dataDirectory}`,
+    `  ingress:    POST ${input.url}/events   (also GET /healthz, /readyz, /metrics)`,
+    '',
+    'Send an event (structured CloudEvent JSON; batches use application/cloudevents-batch+json):',
+    `  curl -i ${input.url}/events \\`,
+    `    -H 'content-type: application/cloudevents+json' \\`,
+    `    -d '${event.replace(/'/g, "'\\''")}'`,
+    '',
+    `or: sepal publish --url ${input.url} --source ${JSON.stringify(sampleEvent(input.rules)['source'])} --type ${JSON.stringify(sampleEvent(input.rules)['type'])} --data '{"hello":"world"}'`,
+    '',
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n')
+}

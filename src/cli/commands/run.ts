@@ -1,0 +1,112 @@
+import { mkdir } from 'node:fs/promises'
+import { pino } from 'pino'
+import { createEngineFromConfig } from '../../config/create-engine-from-config.js'
+import { ConfigError, HandlerNotFoundError } from '../../config/errors.js'
+import { loadConfig, resolveConfig, type LoadedConfig } from '../../config/load-config.js'
+import { renderPrometheus } from '../../engine/metrics.js'
+import { startHttpServer } from '../../http/server.js'
+import { ExitCode, type CliCommand, type CliIo } from '../command.js'
+import { createProgram, integerOption, parseArguments } from './commander-io.js'
+import { isLoopback, runBanner } from './run-banner.js'
+
+const summary = 'run the engine and the HTTP ingress (from a sepal.yaml, or with no rules)'
+
+interface RunOptions {
+  port?: number
+  host?: string
+  data?: string
+  logLevel: string
+}
+
+/** `sepal run [config]`: engine + HTTP ingress until SIGINT/SIGTERM, then a clean stop. */
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary,
+  async run(argv, io) {
+    const program = createProgram('run', summary, io)
+      .argument('[config]', 'sepal.yaml to run; without it: no rules, the embedded log, the ingress')
+      .option('-p, --port <n>', 'HTTP port (overrides http.port; 0 picks a free one)', integerOption('--port', 0, 65535))
+      .option('--host <host>', 'interface to listen on (overrides http.host; default 127.0.0.1)')
+      .option('-d, --data <dir>', 'data directory for local state and the embedded log (default ./.sepal)')
+      .option('--data-dir <dir>', 'the same as --data')
+      .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    const early = parseArguments(program, argv)
+    if (early !== undefined) return early
+    const options = program.opts<RunOptions & { dataDir?: string }>()
+    const data = options.data ?? options.dataDir
+    const [file] = program.args
+
+    let loaded: LoadedConfig
+    try {
+      const loadOptions = { cwd: io.cwd, ...(data === undefined ? {} : { dataDirectory: data }) }
+      loaded = file === undefined ? await resolveConfig({}, loadOptions) : await loadConfig(file, loadOptions)
+    } catch (error) {
+      if (!(error instanceof ConfigError || error instanceof HandlerNotFoundError)) throw error
+      io.stderr.write(`sepal run: ${error.message}\n`)
+      return ExitCode.usage
+    }
+    return serve(loaded, options, io)
+  },
+}
+
+async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Promise<number> {
+  const logger = pino({ level: options.logLevel, base: null }, { write: (line: string) => void io.stderr.write(line) })
+  await mkdir(loaded.dataDirectory, { recursive: true })
+  // Handlers that keep local files (the shop example's outbox, stock table) find the folder here.
+  process.env['SEPAL_DATA_DIR'] = loaded.dataDirectory
+
+  const stopping = stopSignal(io)
+  const { engine, transport } = await createEngineFromConfig(loaded, { logger })
+  let server: Awaited<ReturnType<typeof startHttpServer>> | undefined
+  try {
+    await engine.start()
+    const host = options.host ?? loaded.http.host
+    server = await startHttpServer({
+      transport,
+      topic: loaded.engineOptions.topic,
+      port: options.port ?? loaded.http.port,
+      host,
+      maxEventBytes: loaded.http.maxEventBytes,
+      logger,
+      metrics: () => renderPrometheus(engine.metrics),
+    })
+    if (!isLoopback(host)) {
+      io.stderr.write(
+        `\nWARNING: listening on ${host}, not loopback: anyone who can reach this machine can post events.\n` +
+          'The ingress has no authentication of its own; put it behind a proxy that has, or use --host 127.0.0.1.\n\n',
+      )
+    }
+    io.stdout.write(runBanner({ url: server.url, rules: loaded.engineOptions.rules, transport: loaded.transport.url, topic: loaded.engineOptions.topic, dataDirectory: loaded.dataDirectory }))
+    await stopping.promise
+    io.stdout.write('stopping: finishing in-flight events...\n')
+  } finally {
+    stopping.dispose()
+    await server?.close()
+    await engine.stop({ drainTimeoutMs: 5_000 })
+    await transport.close()
+  }
+  io.stdout.write('stopped\n')
+  return ExitCode.ok
+}
+
+/** Resolves on io.signal; the real binary gets SIGINT/SIGTERM here when it passes no signal of its own. */
+function stopSignal(io: CliIo): { promise: Promise<void>; dispose(): void } {
+  let dispose = (): void => {}
+  const promise = new Promise<void>((resolve) => {
+    if (io.signal !== undefined) {
+      if (io.signal.aborted) return resolve()
+      const onAbort = (): void => resolve()
+      io.signal.addEventListener('abort', onAbort, { once: true })
+      dispose = () => io.signal?.removeEventListener('abort', onAbort)
+      return
+    }
+    const onSignal = (): void => resolve()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    dispose = () => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
+  })
+  return { promise, dispose: () => dispose() }
+}
