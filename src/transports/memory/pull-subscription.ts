@@ -4,11 +4,11 @@ import type { Delivery, NackOptions, Subscription } from '../contract.js'
 /**
  * Where a pull subscription gets its deliveries from. `take` hands out one delivery that is ready
  * now, or undefined; it must be synchronous so that a delivery is never taken by a subscription that
- * closed in the meantime. Transports with storage (memory, sqlite) implement it; the subscription
+ * closed in the meantime. `room` says how many more the subscription may hold now (for batching). Transports with storage (memory, sqlite) implement it; the subscription
  * adds what they share: back-pressure, waiting, first-settle-wins, abort and close.
  */
 export interface DeliverySource {
-  take(): Delivery | undefined
+  take(room: number): Delivery | undefined
   /** Called once when the subscription closes; deliveries taken but unsettled stay with the source. */
   release(): void | Promise<void>
 }
@@ -67,7 +67,7 @@ export class PullSubscription implements Subscription, AsyncIterator<Delivery> {
       if (this.#closed) return { done: true, value: undefined }
       const seen = this.#wakeCount
       if (this.#inFlight < this.#options.maxInFlight) {
-        const taken = this.#source.take()
+        const taken = this.#source.take(this.#options.maxInFlight - this.#inFlight)
         if (taken !== undefined) return { done: false, value: this.#track(taken) }
       }
       if (seen === this.#wakeCount) await this.#waitForWake()

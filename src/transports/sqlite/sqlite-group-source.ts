@@ -1,0 +1,131 @@
+import type { Database } from 'better-sqlite3'
+import { randomUUID } from 'node:crypto'
+import type { CloudEvent } from '../../event/cloud-event.js'
+import type { Delivery, NackOptions } from '../contract.js'
+import type { DeliverySource } from '../memory/pull-subscription.js'
+import type { LogStatements } from './sqlite-schema.js'
+import type { WriteBatcher } from './write-batcher.js'
+
+/** A leased event fetched ahead of being handed out. */
+interface Fetched {
+  readonly id: number
+  readonly key: string | null
+  readonly attempt: number
+  readonly event: string
+  readonly leaseUntil: number
+}
+
+export interface GroupSourceOptions {
+  readonly db: Database
+  readonly statements: LogStatements
+  readonly batcher: WriteBatcher
+  readonly topic: string
+  readonly group: string
+  readonly visibilityTimeoutMs: number
+  /** Most events fetched in one transaction. */
+  readonly fetchBatch: number
+  /** Called after a settle commits, so waiting members of the group look again. */
+  readonly onSettled: () => void
+}
+
+/** A buffered event whose lease ends sooner than this is left for the next claim instead. */
+const LEASE_MARGIN_MS = 50
+
+/**
+ * One subscription's view of a group in the database. Leases live in the database, so members in
+ * other processes never get the same event at once, and a lease of a crashed process simply runs
+ * out. An event with a key is not handed out while an earlier event of that key is leased or
+ * parked, which keeps order per key across every member and process.
+ */
+export class SqliteGroupSource implements DeliverySource {
+  readonly #owner = randomUUID()
+  readonly #options: GroupSourceOptions
+  readonly #fetch: (limit: number) => Fetched[]
+  #buffer: Fetched[] = []
+
+  constructor(options: GroupSourceOptions) {
+    this.#options = options
+    this.#fetch = options.db.transaction((limit: number) => this.#claim(limit)).immediate as (
+      limit: number,
+    ) => Fetched[]
+  }
+
+  take(room: number): Delivery | undefined {
+    const now = Date.now()
+    for (let next = this.#buffer.shift(); next !== undefined; next = this.#buffer.shift()) {
+      if (next.leaseUntil - now > LEASE_MARGIN_MS) return this.#deliver(next)
+    }
+    if (this.#options.batcher.closed || !this.#hasWork(now)) return undefined
+    this.#buffer = this.#fetch(Math.max(1, Math.min(room, this.#options.fetchBatch)))
+    const first = this.#buffer.shift()
+    return first === undefined ? undefined : this.#deliver(first)
+  }
+
+  /** Gives back what was fetched but never handed out, without counting it as an attempt. */
+  async release(): Promise<void> {
+    const unseen = this.#buffer
+    this.#buffer = []
+    if (unseen.length === 0 || this.#options.batcher.closed) return
+    const { statements: s, topic, group } = this.#options
+    await this.#options.batcher.run(() => {
+      for (const row of unseen) s.unclaim.run(topic, group, row.id, this.#owner, row.attempt)
+    })
+    this.#options.onSettled()
+  }
+
+  #hasWork(now: number): boolean {
+    const { statements: s, topic, group } = this.#options
+    if (s.hasVisible.get(topic, group, now) !== undefined) return true
+    const cursor = s.cursor.get(topic, group)
+    return cursor !== undefined && s.hasNew.get(topic, cursor.next_id) !== undefined
+  }
+
+  /** Runs inside one immediate transaction: reclaims visible leases first, then reads new entries. */
+  #claim(limit: number): Fetched[] {
+    const { statements: s, topic, group, visibilityTimeoutMs } = this.#options
+    const now = Date.now()
+    const leaseUntil = now + visibilityTimeoutMs
+    const out: Fetched[] = []
+    for (const row of s.visibleLeases.all(topic, group, now, limit * 4)) {
+      if (out.length >= limit) break
+      if (row.key !== null && s.keyHeld.get(topic, group, row.key, row.id) !== undefined) continue
+      s.claim.run(leaseUntil, this.#owner, topic, group, row.id)
+      out.push({ id: row.id, key: row.key, attempt: row.attempt + 1, event: row.event, leaseUntil })
+    }
+    if (out.length >= limit) return out
+    const cursor = s.cursor.get(topic, group)
+    if (cursor === undefined) return out
+    const fresh = s.newEntries.all(topic, cursor.next_id, limit - out.length)
+    for (const row of fresh) {
+      if (row.key !== null && s.keyHeld.get(topic, group, row.key, row.id) !== undefined) {
+        // Held back behind an earlier event of its key: parked unowned, claimed once the key frees.
+        s.insertLease.run(topic, group, row.id, row.key, 0, 0, null)
+        continue
+      }
+      s.insertLease.run(topic, group, row.id, row.key, 1, leaseUntil, this.#owner)
+      out.push({ id: row.id, key: row.key, attempt: 1, event: row.event, leaseUntil })
+    }
+    const last = fresh.at(-1)
+    if (last !== undefined) s.advance.run(last.id + 1, topic, group)
+    return out
+  }
+
+  #deliver(row: Fetched): Delivery {
+    const { statements: s, topic, group, batcher } = this.#options
+    const owner = this.#owner
+    const settled = async (write: () => void): Promise<void> => {
+      await batcher.run(write)
+      this.#options.onSettled()
+    }
+    return {
+      event: JSON.parse(row.event) as CloudEvent,
+      attempt: row.attempt,
+      ...(row.key === null ? {} : { key: row.key }),
+      ack: () => settled(() => s.ack.run(topic, group, row.id, owner, row.attempt)),
+      nack: (options?: NackOptions) => {
+        const visibleAt = Date.now() + Math.max(0, options?.delayMs ?? 0)
+        return settled(() => s.nack.run(visibleAt, topic, group, row.id, owner, row.attempt))
+      },
+    }
+  }
+}
