@@ -143,6 +143,9 @@ function anythingButExcludes(argument: unknown, pointer: string): (v: unknown) =
     if (inner.length !== 1) throw new PatternError(pointer, `'anything-but' takes one operator inside, found ${inner.length}`)
     const [name, value] = inner[0] as readonly [string, unknown]
     const at = childPointer(pointer, name)
+    if (!['prefix', 'suffix', 'equals-ignore-case', 'wildcard'].includes(name)) {
+      throw new PatternError(at, `'anything-but' cannot hold ${quote(name)}; use a value, a list, prefix, suffix, equals-ignore-case or wildcard`)
+    }
     const texts = stringList(value, at, name)
     switch (name) {
       case 'prefix':
@@ -155,12 +158,10 @@ function anythingButExcludes(argument: unknown, pointer: string): (v: unknown) =
         const set = new Set(texts.map(lower))
         return (v) => isString(v) && set.has(lower(v))
       }
-      case 'wildcard': {
+      default: {
         const wildcards = texts.map((t, i) => needWildcard(t, Array.isArray(value) ? childPointer(at, i) : at))
         return (v) => isString(v) && wildcards.some((w) => wildcardMatches(w, v))
       }
-      default:
-        throw new PatternError(at, `'anything-but' cannot hold ${quote(name)}; use a value, a list, prefix, suffix, equals-ignore-case or wildcard`)
     }
   }
   const values = Array.isArray(argument) ? (argument as unknown[]) : [argument]
