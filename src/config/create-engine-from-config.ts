@@ -3,7 +3,7 @@ import type { Engine, EngineHooks, Logger } from '../engine/types.js'
 import type { Transport } from '../transports/contract.js'
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from './load-config.js'
 
-export interface EngineFromConfigOptions extends LoadConfigOptions {
+export interface EngineFromConfigOptions extends Omit<LoadConfigOptions, 'transport'> {
   /** Use this transport instead of opening the one the configuration names (tests, shared connections). */
   readonly transport?: Transport
   readonly logger?: Logger
@@ -19,13 +19,14 @@ export interface EngineFromConfig {
 
 /** sepal.yaml (a path or an already loaded config) → an engine, not yet started. */
 export async function createEngineFromConfig(source: string | LoadedConfig, options: EngineFromConfigOptions = {}): Promise<EngineFromConfig> {
-  const config = typeof source === 'string' ? await loadConfig(source, options) : source
-  const transport = options.transport ?? (await config.transport.create())
+  const { transport: given, logger, hooks, ...loadOptions } = options
+  const config = typeof source === 'string' ? await loadConfig(source, loadOptions) : source
+  const transport = given ?? (await config.transport.create())
   const engine = createEngine({
     transport,
     ...config.engineOptions,
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-    ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
+    ...(logger === undefined ? {} : { logger }),
+    ...(hooks === undefined ? {} : { hooks }),
   })
   return { engine, transport, config }
 }

@@ -16,6 +16,8 @@ export interface LoadConfigOptions {
   readonly cwd?: string
   /** Local state (the embedded log) lives here. Default `<cwd>/.sepal`. */
   readonly dataDirectory?: string
+  /** Use this transport URL instead of the file's `transport:` (e.g. `sepal run --transport memory:`). */
+  readonly transport?: string
   /** Import the handler modules (default true). `false` checks only the file itself. */
   readonly resolveHandlers?: boolean
 }
@@ -96,9 +98,13 @@ export async function resolveConfig(input: unknown, options: ResolveConfigOption
       problems.push(problemAt(['rules', index, 'pattern', ...inside], reason))
     }
   })
-  if (typeof raw.transport === 'string' && raw.transport !== '') {
+  if (typeof raw.transport === 'string' && raw.transport !== '' && options.transport === undefined) {
     const problem = checkTransportUrl(raw.transport)
     if (problem !== undefined) problems.push(problemAt(['transport'], problem))
+  }
+  if (options.transport !== undefined) {
+    const problem = checkTransportUrl(options.transport)
+    if (problem !== undefined) problems.push({ file: '--transport', path: '', message: problem })
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(sortByPosition(problems))
   const config = parsed.data
@@ -123,7 +129,7 @@ export async function resolveConfig(input: unknown, options: ResolveConfigOption
     ...(rule.maxAttempts === undefined ? {} : { maxAttempts: rule.maxAttempts }),
   }))
   const dataDirectory = resolve(cwd, options.dataDirectory ?? '.sepal')
-  const url = config.transport ?? `sqlite:${dataDirectory}`
+  const url = options.transport ?? config.transport ?? `sqlite:${dataDirectory}`
   return {
     file: options.absoluteFile,
     config,

@@ -77,21 +77,12 @@ function normaliseScheme(scheme: string): string {
   return scheme.replace(/:$/, '').toLowerCase()
 }
 
-interface SqliteModule {
-  createSqliteTransport(options: { directory: string }): Transport
-}
-
-// Loaded on first use so that `memory:` users never open better-sqlite3's native module.
-async function loadSqliteModule(): Promise<SqliteModule> {
-  const specifier = '../transports/sqlite/index.js'
-  return (await import(specifier)) as SqliteModule
-}
-
-// Built in: the embedded durable log (the default) and the in-memory transport, loaded on first use.
+// Built in: the embedded durable log (the default) and the in-memory transport, each loaded on first use
+// so that `memory:` users never open better-sqlite3's native module.
 registerTransportScheme(
   'sqlite',
   async (url, context) => {
-    const { createSqliteTransport } = await loadSqliteModule()
+    const { createSqliteTransport } = await import('../transports/sqlite/sqlite-transport.js')
     return createSqliteTransport({ directory: sqliteDirectory(url, context) })
   },
   'embedded durable log (SQLite)',

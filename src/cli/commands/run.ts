@@ -12,6 +12,7 @@ import { isLoopback, runBanner } from './run-banner.js'
 const summary = 'run the engine and the HTTP ingress (from a sepal.yaml, or with no rules)'
 
 interface RunOptions {
+  transport?: string
   port?: number
   host?: string
   data?: string
@@ -29,6 +30,7 @@ export const runCommand: CliCommand = {
       .option('--host <host>', 'interface to listen on (overrides http.host; default 127.0.0.1)')
       .option('-d, --data <dir>', 'data directory for local state and the embedded log (default ./.sepal)')
       .option('--data-dir <dir>', 'the same as --data')
+      .option('--transport <url>', 'transport URL (overrides transport:), e.g. memory: or sqlite:./log')
       .option('--log-level <level>', 'debug, info, warn or error', 'info')
     const early = parseArguments(program, argv)
     if (early !== undefined) return early
@@ -38,7 +40,11 @@ export const runCommand: CliCommand = {
 
     let loaded: LoadedConfig
     try {
-      const loadOptions = { cwd: io.cwd, ...(data === undefined ? {} : { dataDirectory: data }) }
+      const loadOptions = {
+        cwd: io.cwd,
+        ...(data === undefined ? {} : { dataDirectory: data }),
+        ...(options.transport === undefined ? {} : { transport: options.transport }),
+      }
       loaded = file === undefined ? await resolveConfig({}, loadOptions) : await loadConfig(file, loadOptions)
     } catch (error) {
       if (!(error instanceof ConfigError || error instanceof HandlerNotFoundError)) throw error
