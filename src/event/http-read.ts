@@ -48,7 +48,13 @@ function readBinary(message: HttpMessage, rawType: string | undefined): CloudEve
     if (raw === undefined || name.length < 3 || name.slice(0, 3).toLowerCase() !== 'ce-') continue
     headerCount++
     const attribute = name.slice(3).toLowerCase()
-    const values = typeof raw === 'string' ? [raw] : raw
+    // Numbers and booleans are what Node's outgoing headers allow (the cloudevents SDK writes them); on the wire
+    // they are their string form.
+    const values = typeof raw === 'number' || typeof raw === 'boolean' ? [String(raw)] : typeof raw === 'string' ? [raw] : raw
+    if (!Array.isArray(values) || typeof values[0] !== 'string') {
+      problems.push({ attribute, message: `header ce-${attribute} must be a string, got ${quote(raw)}` })
+      continue
+    }
     if (values.length !== 1 || attribute in attributes) {
       problems.push({ attribute, message: `header ce-${attribute} must appear once` })
       continue
@@ -104,10 +110,12 @@ function readData(
 
 /** The value of a header by case-insensitive name; several values are joined as HTTP allows (`, `). */
 function headerValue(headers: HttpMessage['headers'], wanted: string): string | undefined {
-  const direct = headers[wanted]
-  if (direct !== undefined) return typeof direct === 'string' ? direct : direct.join(', ')
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && name.toLowerCase() === wanted) return typeof value === 'string' ? value : value.join(', ')
+  let found: unknown = headers[wanted]
+  if (found === undefined) {
+    for (const [name, value] of Object.entries(headers)) {
+      if (value !== undefined && name.toLowerCase() === wanted) found = value
+    }
   }
-  return undefined
+  if (found === undefined) return undefined
+  return Array.isArray(found) ? found.map(String).join(', ') : String(found)
 }
