@@ -31,6 +31,23 @@ function headerRecord(headers: Headers): Record<string, string> {
   return record
 }
 
+/**
+ * An upper bound on the JSON size of any event decoded from this request, found without serialising.
+ * Decoding never grows a byte of input more than 6 times: the worst cases are a control character that
+ * JSON writes as `\u00XX` and a number such as `1e20` that JSON writes in full (21/4). Each header adds
+ * its name, value and at most 8 bytes of quotes, colon and comma. When the bound is under the limit the
+ * exact (serialising) check per event can be skipped, which is the common case and keeps the hot path lean.
+ */
+export function jsonSizeBound(headers: HttpHeaders, bodyBytes: number): number {
+  let headerBytes = 0
+  for (const name in headers) {
+    const value = headers[name]
+    if (value === undefined) continue
+    headerBytes += name.length + 8 + (typeof value === 'string' ? value.length : value.join(', ').length)
+  }
+  return 6 * (bodyBytes + headerBytes) + 64
+}
+
 function isBatch(contentType: string | string[] | undefined): boolean {
   return typeof contentType === 'string' && contentType.toLowerCase().includes('application/cloudevents-batch+json')
 }
@@ -82,7 +99,8 @@ export function createPostEventsHandler(deps: PostEventsDeps) {
       return tooLarge(`the batch has ${events.length} events; the limit is ${maxBatchEvents}, split it`, false)
     }
     const oversized: Problem[] = []
-    for (let i = 0; i < events.length; i++) {
+    const mayBeOversized = jsonSizeBound(headers, read.body.length) > maxEventBytes
+    for (let i = 0; mayBeOversized && i < events.length; i++) {
       const size = eventSize(events[i] as CloudEvent)
       if (size > maxEventBytes) {
         const where = batch ? { pointer: `/${i}` } : {}
