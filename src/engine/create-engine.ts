@@ -7,7 +7,6 @@ import { startConsumeLoop, type ConsumeLoop } from './consume-loop.js'
 import { checkEngineOptions } from './engine-options.js'
 import { createMetrics } from './metrics.js'
 import { noopLogger } from './noop-logger.js'
-import { envelopeView } from './pattern-view.js'
 import { buildRuleSet, compileRule, RuleDuplicateError, type CompiledRule, type RuleSet } from './rule-set.js'
 import { describeError, runTargets, type RunEnvironment } from './run-targets.js'
 import { attemptLimitPolicy, retryDelayMs, type SettleDecision } from './settle.js'
@@ -59,7 +58,7 @@ export function createEngine(options: EngineOptions): Engine {
   function dispatchWith(set: RuleSet, event: CloudEvent, attempt: number): DispatchReport | Promise<DispatchReport> {
     received.inc()
     callHook('onReceived', hooks.onReceived, event, attempt)
-    const matched = set.match(set.needsEnvelope ? envelopeView(event) : event)
+    const matched = set.match(set.needsEnvelope ? set.view(event) : event)
     if (matched.length === 0) return { event, attempt, matched: NOTHING, targets: NOTHING }
     for (const rule of matched) rule.matched.inc()
     if (hooks.onMatched !== undefined) callHook('onMatched', hooks.onMatched, event, matched.map((r) => r.name))

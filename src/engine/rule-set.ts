@@ -4,7 +4,8 @@ import { OptionsError, SepalError, ErrorCodes } from '../errors.js'
 import { compileTarget } from '../targets/compile-target.js'
 import type { CompiledTarget, TargetEnvironment } from '../targets/types.js'
 import type { Counter, Metrics } from './metrics.js'
-import { needsEnvelopeView } from './pattern-view.js'
+import { createSlimView, needsEnvelopeView, topLevelNames } from './pattern-view.js'
+import type { CloudEvent } from '../event/cloud-event.js'
 import type { Rule } from './types.js'
 
 export const DEFAULT_MAX_ATTEMPTS = 3
@@ -23,6 +24,7 @@ export interface CompiledRule {
   readonly maxAttempts: number
   readonly matched: Counter
   readonly needsEnvelope: boolean
+  readonly topLevelNames: readonly string[]
 }
 
 /**
@@ -31,8 +33,10 @@ export interface CompiledRule {
  */
 export interface RuleSet {
   readonly rules: readonly CompiledRule[]
-  /** Some rule names `detail` / `detail-type`, so events are matched through the envelope view. */
+  /** Some rule names `detail` / `detail-type`, so events are matched through `view`. */
   readonly needsEnvelope: boolean
+  /** The envelope view, cut down to the names the rules mention. */
+  readonly view: (event: CloudEvent) => object
   readonly byName: ReadonlyMap<string, CompiledRule>
   match(view: object): readonly CompiledRule[]
 }
@@ -44,15 +48,17 @@ export class RuleDuplicateError extends SepalError {
 }
 
 const NO_RULES: readonly CompiledRule[] = Object.freeze([])
+const identity = (event: CloudEvent): object => event
 
 export function buildRuleSet(rules: readonly CompiledRule[]): RuleSet {
   const byName = new Map(rules.map((r) => [r.name, r] as const))
-  if (rules.length === 0) return { rules, byName, needsEnvelope: false, match: () => NO_RULES }
+  if (rules.length === 0) return { rules, byName, needsEnvelope: false, view: identity, match: () => NO_RULES }
   const matcher = compileMatcher<CompiledRule>(rules.map((r) => [r, r.rule.pattern] as const))
   return {
     rules,
     byName,
     needsEnvelope: rules.some((r) => r.needsEnvelope),
+    view: createSlimView(rules.flatMap((r) => r.topLevelNames)),
     match: (view) => matcher.match(view),
   }
 }
@@ -88,5 +94,6 @@ export function compileRule(rule: Rule, env: TargetEnvironment, metrics: Metrics
     maxAttempts,
     matched: metrics.counter('sepal_rule_matched_total', { rule: name }),
     needsEnvelope: needsEnvelopeView(rule.pattern),
+    topLevelNames: topLevelNames(rule.pattern),
   }
 }

@@ -1,0 +1,148 @@
+// Engine dispatch throughput: the engine consuming from the memory transport (decode + match + a no-op handler +
+// ack) against a bare loop doing only JSON.parse of the same event texts. The events, ~1 KB CloudEvents, are
+// published before the clock starts; one rule matches every event. Both sides run in this process, alternating,
+// and each figure is the median of the repetitions.
+//
+//   node --import tsx bench/engine-dispatch.ts [--events 20000] [--repeat 5]
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createEngine } from '../src/engine/create-engine.js'
+import type { CloudEvent } from '../src/event/cloud-event.js'
+import { createMemoryTransport } from '../src/transports/memory/memory-transport.js'
+
+export interface EngineDispatchRow {
+  readonly name: string
+  /** Median of the runs. */
+  readonly eventsPerSecond: number
+  /** eventsPerSecond / the bare JSON.parse loop's, measured in the same run. */
+  readonly ratio: number
+}
+
+export interface EngineDispatchBenchOptions {
+  readonly events?: number
+  readonly repeat?: number
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/** A CloudEvent of about 1 KB in its JSON form, distinct per index. */
+function makeEvent(i: number): CloudEvent {
+  return {
+    specversion: '1.0',
+    id: `order-${i}`,
+    source: 'app.orders',
+    type: 'OrderPlaced',
+    subject: `customer-${i % 977}`,
+    time: '2026-12-04T12:00:00.000Z',
+    datacontenttype: 'application/json',
+    data: {
+      orderId: i,
+      currency: 'EUR',
+      total: 120.5 + (i % 100),
+      customer: { id: `c-${i % 977}`, tier: i % 3 === 0 ? 'gold' : 'standard', country: 'NL' },
+      items: Array.from({ length: 6 }, (_, n) => ({ sku: `SKU-${(i + n) % 5000}`, quantity: 1 + (n % 3), price: 9.99 + n, note: 'gift wrap, deliver after 5pm' })),
+      shipping: { method: 'express', street: 'Keizersgracht 123', city: 'Amsterdam', postcode: '1015 CJ', window: '17:00-21:00' },
+      channel: { name: 'web', campaign: 'winter-sale-2026', referrer: 'https://example.com/newsletter/2026-12' },
+    },
+  }
+}
+
+function bareParse(texts: readonly string[]): number {
+  const started = performance.now()
+  let sink = 0
+  for (const text of texts) sink += (JSON.parse(text) as { id: string }).id.length
+  const seconds = (performance.now() - started) / 1000
+  if (sink === 0) throw new Error('the parse loop was optimised away')
+  return texts.length / seconds
+}
+
+/** The transport's share of the engine's path: take each delivery and ack it, nothing else. */
+async function transportOnly(events: readonly CloudEvent[]): Promise<number> {
+  const transport = createMemoryTransport()
+  await transport.publish('events', events)
+  const started = performance.now()
+  const subscription = await transport.subscribe('events', { group: 'probe', from: 'earliest' })
+  const deliveries = subscription[Symbol.asyncIterator]()
+  for (let n = 0; n < events.length; n++) {
+    const next = await deliveries.next()
+    if (next.done === true) throw new Error('the subscription ended early')
+    void next.value.ack()
+  }
+  const seconds = (performance.now() - started) / 1000
+  await subscription.close()
+  await transport.close()
+  return events.length / seconds
+}
+
+async function engineDispatch(events: readonly CloudEvent[]): Promise<number> {
+  const transport = createMemoryTransport()
+  await transport.publish('events', events)
+  let settled = 0
+  let done: () => void = () => undefined
+  const allSettled = new Promise<void>((resolve) => (done = resolve))
+  const engine = createEngine({
+    transport,
+    from: 'earliest',
+    rules: [{ name: 'orders', pattern: { source: ['app.orders'], 'detail-type': ['OrderPlaced'] }, targets: [{ kind: 'handler', handler: () => undefined }] }],
+    hooks: { onSettled: () => void (++settled === events.length && done()) },
+  })
+  const started = performance.now()
+  await engine.start()
+  await allSettled
+  const seconds = (performance.now() - started) / 1000
+  await engine.stop()
+  await transport.close()
+  return events.length / seconds
+}
+
+export async function run(options: EngineDispatchBenchOptions = {}): Promise<EngineDispatchRow[]> {
+  const count = options.events ?? 20_000
+  const repeat = options.repeat ?? 5
+  const events = Array.from({ length: count }, (_, i) => makeEvent(i))
+  const texts = events.map((e) => JSON.stringify(e))
+  // Warm-up: the JIT should have seen both paths before anything is measured.
+  bareParse(texts)
+  await engineDispatch(events.slice(0, Math.min(count, 5_000)))
+  const bare: number[] = []
+  const transport: number[] = []
+  const sepal: number[] = []
+  for (let i = 0; i < repeat; i++) {
+    // Rotate the order so drift on the machine hits all three alike.
+    const order = [0, 1, 2].map((k) => (k + i) % 3)
+    for (const k of order) {
+      if (k === 0) bare.push(bareParse(texts))
+      else if (k === 1) transport.push(await transportOnly(events))
+      else sepal.push(await engineDispatch(events))
+    }
+  }
+  const bareRate = median(bare)
+  const row = (name: string, rate: number): EngineDispatchRow => ({
+    name,
+    eventsPerSecond: Math.round(rate),
+    ratio: Number((rate / bareRate).toFixed(3)),
+  })
+  return [
+    row('bare loop: JSON.parse of each event text', bareRate),
+    row('memory transport alone: take + ack (no engine)', median(transport)),
+    row('sepal engine: memory transport, 1 rule, no-op handler', median(sepal)),
+  ]
+}
+
+function print(rows: readonly EngineDispatchRow[], events: number, repeat: number, bytes: number): void {
+  process.stdout.write(`Engine dispatch, ${events} CloudEvents of ~${bytes} bytes, x ${repeat} (medians)\n`)
+  for (const row of rows) {
+    process.stdout.write(`  ${row.name.padEnd(56)} ${String(row.eventsPerSecond).padStart(9)} events/s  ratio ${row.ratio.toFixed(2)}x\n`)
+  }
+  process.stdout.write('  target: sepal >= 0.5x the bare JSON.parse loop\n')
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, repeat: { type: 'string', default: '5' } } })
+  const options = { events: Number(values.events), repeat: Number(values.repeat) }
+  const rows = await run(options)
+  print(rows, options.events, options.repeat, JSON.stringify(makeEvent(0)).length)
+}
