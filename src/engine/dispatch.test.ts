@@ -156,6 +156,34 @@ describe('engine.dispatch', () => {
     expect(engine.metrics.counter('sepal_rule_matched_total', { rule: 'count' }).value).toBe(1)
   })
 
+  it('finishes an in-flight dispatch with the rules it started with when a rule is removed meanwhile', async () => {
+    let finish: () => void = () => undefined
+    const engine = createEngine({
+      transport: createMemoryTransport(),
+      rules: [handlerRule('slow', { source: ['app.orders'] }, () => new Promise<void>((resolve) => (finish = resolve)))],
+    })
+    const running = engine.dispatch(event())
+    expect(engine.removeRule('slow')).toBe(true)
+    finish()
+    const report = await running
+    expect(report.matched).toEqual(['slow'])
+    expect(report.targets[0]?.outcome).toBe('ok')
+  })
+
+  it('logs failures with ids and names but never the event data', async () => {
+    const lines: string[] = []
+    const record = (obj: object, msg?: string): void => void lines.push(`${msg ?? ''} ${JSON.stringify(obj)}`)
+    const engine = createEngine({
+      transport: createMemoryTransport(),
+      logger: { debug: record, info: record, warn: record, error: record },
+      rules: [handlerRule('r', { source: ['app.orders'] }, () => { throw new Error('card declined') })],
+    })
+    await engine.dispatch(event({ data: { cardNumber: '4111111111111111' } }))
+    expect(lines.join('\n')).toContain('card declined')
+    expect(lines.join('\n')).toContain('e-1')
+    expect(lines.join('\n')).not.toContain('4111111111111111')
+  })
+
   it('rejects an invalid event with EventValidationError', async () => {
     const engine = createEngine({ transport: createMemoryTransport() })
     await expect(engine.dispatch({ id: '1' } as unknown as CloudEvent)).rejects.toBeInstanceOf(EventValidationError)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CloudEvent } from '../event/cloud-event.js'
-import { envelopeView, needsEnvelopeView } from './pattern-view.js'
+import { compileMatcher } from '../pattern/compiled-matcher.js'
+import { createSlimView, envelopeView, needsEnvelopeView, topLevelNames } from './pattern-view.js'
 
 const event: CloudEvent = { specversion: '1.0', id: '1', source: 'app.orders', type: 'OrderPlaced', data: { total: 5 } }
 
@@ -21,5 +22,34 @@ describe('the pattern view of an event', () => {
     expect(needsEnvelopeView({ 'detail.a': [1] })).toBe(true)
     expect(needsEnvelopeView({ $or: [{ source: ['a'] }, { detail: { a: [1] } }] })).toBe(true)
     expect(needsEnvelopeView({ data: { detail: [1] } })).toBe(false)
+  })
+})
+
+describe('the slim view', () => {
+  const patterns = [
+    { source: ['app.orders'], 'detail-type': ['OrderPlaced'] },
+    { detail: { total: [{ numeric: ['>', 100] }] } },
+    { 'detail.total': [120] },
+    { $or: [{ subject: ['x'] }, { 'detail-type': ['OrderPlaced'] }] },
+    { detail: { total: [{ exists: false }] } },
+    { tenant: ['acme'], detail: { items: { sku: ['A'] } } },
+  ]
+  const events: CloudEvent[] = [
+    event,
+    { ...event, data: { total: 99, items: [{ sku: 'A' }] }, tenant: 'acme' },
+    { specversion: '1.0', id: '2', source: 's', type: 'Other', subject: 'x' },
+    { specversion: '1.0', id: '3', source: 's', type: 'OrderPlaced', data_base64: 'AA==' },
+  ]
+
+  it('matches exactly what the full envelope view matches', () => {
+    const rules = patterns.map((p, i) => [i, p] as const)
+    const matcher = compileMatcher(rules)
+    const slim = createSlimView(patterns.flatMap((p) => topLevelNames(p)))
+    for (const e of events) expect(matcher.match(slim(e))).toEqual(matcher.match(envelopeView(e)))
+  })
+
+  it('copies only the names patterns mention', () => {
+    const slim = createSlimView(['source', 'detail-type', 'source'])
+    expect(slim(event)).toEqual({ source: 'app.orders', 'detail-type': 'OrderPlaced' })
   })
 })
