@@ -1,0 +1,88 @@
+/**
+ * Turns the measurements into the printed report: events/s per contender and rule count, whether contenders
+ * agree on what matched, the ratios issue 2 sets as targets, and compile time and heap.
+ */
+import type { AnyContender } from './options.js'
+import type { WorkerResult } from './worker.js'
+
+export type Results = Map<AnyContender, Map<number, WorkerResult>>
+
+interface Target {
+  readonly label: string
+  readonly numerator: readonly [AnyContender, number]
+  readonly denominator: readonly [AnyContender, number]
+  readonly atLeast: number
+}
+
+const TARGETS: readonly Target[] = [
+  { label: 'compiled / reference, 1,000 rules, text', numerator: ['sepal-compiled-text', 1000], denominator: ['sepal-reference-text', 1000], atLeast: 20 },
+  { label: 'compiled / reference, 1,000 rules, object', numerator: ['sepal-compiled-object', 1000], denominator: ['sepal-reference-object', 1000], atLeast: 20 },
+  { label: 'compiled 10,000 rules / compiled 1 rule, text', numerator: ['sepal-compiled-text', 10_000], denominator: ['sepal-compiled-text', 1], atLeast: 0.5 },
+  { label: 'compiled 10,000 rules / compiled 1 rule, object', numerator: ['sepal-compiled-object', 10_000], denominator: ['sepal-compiled-object', 1], atLeast: 0.5 },
+  { label: 'compiled (object) 10,000 rules / JSON.parse', numerator: ['sepal-compiled-object', 10_000], denominator: ['json-parse', 10_000], atLeast: 1 },
+  { label: 'compiled (text) 10,000 rules / JSON.parse', numerator: ['sepal-compiled-text', 10_000], denominator: ['json-parse', 10_000], atLeast: 1 },
+  { label: 'compiled / event-ruler, 1,000 rules, text', numerator: ['sepal-compiled-text', 1000], denominator: ['event-ruler-text', 1000], atLeast: 1 },
+  { label: 'compiled (object) / event-ruler (tree), 1,000 rules', numerator: ['sepal-compiled-object', 1000], denominator: ['event-ruler-tree', 1000], atLeast: 1 },
+]
+
+export function formatReport(results: Results, sizes: readonly number[]): string {
+  const lines: string[] = []
+  const contenders = [...results.keys()]
+  const nameWidth = Math.max(24, ...contenders.map((name) => name.length))
+  const header = ['events/s'.padEnd(nameWidth), ...sizes.map((size) => `${size.toLocaleString('en-US')} rules`.padStart(14))]
+  lines.push(header.join(' '), '-'.repeat(header.join(' ').length))
+  for (const [name, bySize] of results) {
+    const cells = sizes.map((size) => {
+      const result = bySize.get(size)
+      return (result ? formatRate(result.eventsPerSecond) : 'n/a').padStart(14)
+    })
+    lines.push([name.padEnd(nameWidth), ...cells].join(' '))
+  }
+
+  lines.push('', 'agreement on the first events (events matched / rule matches; equal checksums mean equal answers):')
+  for (const size of sizes) {
+    const groups = new Map<string, string[]>()
+    for (const [name, bySize] of results) {
+      const verify = bySize.get(size)?.verify
+      if (!verify || name === 'json-parse') continue
+      const key = `${verify.matchedEvents}/${verify.events} events, ${verify.matchedRules} matches, #${verify.checksum.toString(16)}`
+      groups.set(key, [...(groups.get(key) ?? []), name])
+    }
+    const verdict = groups.size <= 1 ? 'all agree' : 'DIFFER'
+    lines.push(`  ${size.toLocaleString('en-US')} rules: ${verdict}`)
+    for (const [key, names] of groups) lines.push(`    ${key}: ${names.join(', ')}`)
+  }
+
+  lines.push('', 'targets (issue 2):')
+  for (const target of TARGETS) {
+    const top = results.get(target.numerator[0])?.get(target.numerator[1])?.eventsPerSecond
+    const bottom = results.get(target.denominator[0])?.get(target.denominator[1])?.eventsPerSecond
+    const ratio = top !== undefined && bottom !== undefined ? top / bottom : undefined
+    const verdict = ratio === undefined ? 'n/a' : ratio >= target.atLeast ? 'met' : 'MISSED'
+    const shown = ratio === undefined ? 'n/a' : `${ratio.toFixed(2)}x`
+    lines.push(`  ${target.label.padEnd(52)} ${shown.padStart(9)}  (target >= ${target.atLeast}x) ${verdict}`)
+  }
+
+  lines.push('', 'compile time and retained heap (after a full GC):')
+  for (const name of ['sepal-compiled-text', 'sepal-reference-text', 'event-ruler-text'] as const) {
+    const bySize = results.get(name)
+    if (!bySize) continue
+    const cells = sizes.map((size) => {
+      const result = bySize.get(size)
+      return result ? `${result.compileMs.toFixed(1)} ms / ${formatBytes(result.heapBytes)}` : 'n/a'
+    })
+    lines.push(`  ${name.replace(/-text$/, '').padEnd(20)} ${sizes.map((size, i) => `${size}: ${cells[i]}`).join('; ')}`)
+  }
+  return lines.join('\n')
+}
+
+export function formatRate(perSecond: number): string {
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M`
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k`
+  return perSecond.toFixed(1)
+}
+
+function formatBytes(bytes: number): string {
+  if (Math.abs(bytes) >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+  return `${(bytes / 1024).toFixed(0)} KiB`
+}
