@@ -1,0 +1,156 @@
+// HTTP ingress throughput: sepal's POST /events over the embedded log (202 only after the durable append) against a
+// bare node:http server answering 202 after reading the body. Same load generator (autocannon), same request (a
+// binary-mode CloudEvent with a 1 KB JSON body), same connections and duration, loopback. Each server runs in
+// its own process; the runs alternate, and each figure is the median of the repetitions.
+//
+//   node --import tsx bench/http-ingress.ts [--duration 5] [--repeat 5] [--connections 50]
+import { fork, type ChildProcess } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+export interface HttpIngressRow {
+  readonly name: string
+  /** Median of the runs: 2xx answers per second. */
+  readonly requestsPerSecond: number
+  readonly p50Ms: number
+  readonly p99Ms: number
+  /** requestsPerSecond / the bare server's, measured in the same run. */
+  readonly ratio: number
+  /** Answers that were not 2xx, or connection errors, over all runs (should be 0). */
+  readonly failures: number
+}
+
+export interface HttpIngressBenchOptions {
+  readonly durationSeconds?: number
+  readonly repeat?: number
+  readonly connections?: number
+}
+
+interface AutocannonResult {
+  readonly duration: number
+  readonly latency: { readonly p50: number; readonly p99: number }
+  readonly '2xx': number
+  readonly non2xx: number
+  readonly errors: number
+  readonly timeouts: number
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>
+// autocannon ships no types; this is the slice of its API used here.
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
+
+const serverScript = fileURLToPath(new URL('./http-ingress-server.ts', import.meta.url))
+
+/** A 1 KB JSON body and the ce- headers of a binary-mode event. */
+function binaryEventRequest(): { headers: Record<string, string>; body: string } {
+  const data = { orderId: 'o-1', customer: 'c-42', lines: [] as { sku: string; qty: number }[] }
+  while (JSON.stringify(data).length < 1000) data.lines.push({ sku: `sku-${data.lines.length}`, qty: 1 })
+  return {
+    headers: {
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-id': 'bench-1',
+      'ce-source': 'bench.http',
+      'ce-type': 'OrderPlaced',
+    },
+    body: JSON.stringify(data).slice(0, 1024),
+  }
+}
+
+async function startServer(mode: 'sepal' | 'bare'): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(serverScript, [mode], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { port: number }).port))
+    child.once('exit', (code) => reject(new Error(`the ${mode} server exited with ${code} before listening`)))
+  })
+  return { child, port }
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.send('stop')
+  await exited
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+interface Sample {
+  readonly rps: number
+  readonly p50: number
+  readonly p99: number
+  readonly failures: number
+}
+
+async function measure(port: number, durationSeconds: number, connections: number): Promise<Sample> {
+  const request = binaryEventRequest()
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/events`,
+    method: 'POST',
+    headers: request.headers,
+    body: request.body,
+    connections,
+    duration: durationSeconds,
+  })
+  return {
+    rps: result['2xx'] / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts,
+  }
+}
+
+export async function run(options: HttpIngressBenchOptions = {}): Promise<HttpIngressRow[]> {
+  const durationSeconds = options.durationSeconds ?? 5
+  const repeat = options.repeat ?? 5
+  const connections = options.connections ?? 50
+  const samples: Record<'sepal' | 'bare', Sample[]> = { sepal: [], bare: [] }
+  for (let i = 0; i < repeat; i++) {
+    // Alternate, and restart each server per run, so drift on the machine hits both alike.
+    for (const mode of i % 2 === 0 ? (['bare', 'sepal'] as const) : (['sepal', 'bare'] as const)) {
+      const { child, port } = await startServer(mode)
+      // A short warm-up so the JIT and SQLite's page cache are not what is measured.
+      await measure(port, 1, connections)
+      samples[mode].push(await measure(port, durationSeconds, connections))
+      await stopServer(child)
+    }
+  }
+  const summarise = (name: string, list: Sample[], peerRps: number): HttpIngressRow => {
+    const rps = median(list.map((s) => s.rps))
+    return {
+      name,
+      requestsPerSecond: Math.round(rps),
+      p50Ms: median(list.map((s) => s.p50)),
+      p99Ms: median(list.map((s) => s.p99)),
+      ratio: Number((rps / peerRps).toFixed(3)),
+      failures: list.reduce((sum, s) => sum + s.failures, 0),
+    }
+  }
+  const bareRps = median(samples.bare.map((s) => s.rps))
+  return [
+    summarise('bare node:http, 202 after reading the body', samples.bare, bareRps),
+    summarise('sepal POST /events, 202 after durable append (sqlite)', samples.sepal, bareRps),
+  ]
+}
+
+function print(rows: readonly HttpIngressRow[], connections: number, durationSeconds: number, repeat: number): void {
+  process.stdout.write(`HTTP ingress, binary-mode 1 KB event, ${connections} connections, ${durationSeconds} s x ${repeat} (medians)\n`)
+  for (const row of rows) {
+    process.stdout.write(
+      `  ${row.name.padEnd(56)} ${String(row.requestsPerSecond).padStart(7)} req/s  p50 ${row.p50Ms} ms  p99 ${row.p99Ms} ms  ratio ${row.ratio.toFixed(2)}x${row.failures > 0 ? `  FAILURES ${row.failures}` : ''}\n`,
+    )
+  }
+  process.stdout.write('  target: sepal >= 0.6x the bare server\n')
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values } = parseArgs({
+    options: { duration: { type: 'string', default: '5' }, repeat: { type: 'string', default: '5' }, connections: { type: 'string', default: '50' } },
+  })
+  const options = { durationSeconds: Number(values.duration), repeat: Number(values.repeat), connections: Number(values.connections) }
+  const rows = await run(options)
+  print(rows, options.connections, options.durationSeconds, options.repeat)
+}
