@@ -66,6 +66,9 @@ export type {
   TargetOutcome,
   Settlement,
 } from './engine/types.js'
+export { attemptLimitPolicy } from './engine/settle.js'
+export type { SettlementPolicy, SettleDecision, RuleSettings } from './engine/settle.js'
+export type { SkipTarget } from './engine/run-targets.js'
 
 // delivery
 export { defaultIdempotencyKey } from './delivery/idempotency.js'

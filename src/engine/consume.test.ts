@@ -4,6 +4,7 @@ import type { CloudEvent } from '../event/cloud-event.js'
 import { createMemoryTransport } from '../transports/memory/memory-transport.js'
 import type { Transport } from '../transports/contract.js'
 import { createEngine } from './create-engine.js'
+import { attemptLimitPolicy } from './settle.js'
 import type { DispatchReport, Engine, EngineOptions, Settlement } from './types.js'
 
 function event(id: string, type = 'OrderPlaced'): CloudEvent {
@@ -172,6 +173,63 @@ describe('the consuming engine', () => {
     await engine.publish(Array.from({ length: 12 }, (_, i) => event(String(i))))
     await log.waitFor(12)
     expect(peak).toBe(3)
+  })
+})
+
+describe('the settlement seam', () => {
+  it('lets a policy skip targets that already succeeded, so a retry re-runs only the failed one', async () => {
+    const log = settlementLog()
+    const done = new Map<string, Set<string>>()
+    const runs: string[] = []
+    const { engine } = startedEngine({
+      hooks: { onSettled: log.onSettled },
+      settlement: {
+        decide(report, rules) {
+          const ok = done.get(report.event.id) ?? new Set<string>()
+          for (const t of report.targets) if (t.outcome === 'ok') ok.add(`${t.rule}/${t.target}`)
+          done.set(report.event.id, ok)
+          return attemptLimitPolicy.decide(report, rules)
+        },
+        skipFor(event) {
+          const ok = done.get(event.id)
+          return ok === undefined ? undefined : (rule, target) => ok.has(`${rule}/${target}`)
+        },
+      },
+      rules: [{
+        name: 'r',
+        pattern: { source: ['app.orders'] },
+        targets: [
+          { kind: 'handler', name: 'reserve', handler: () => void runs.push('reserve') },
+          { kind: 'handler', name: 'email', handler: (_e, ctx) => { runs.push('email'); if (ctx.attempt === 1) throw new Error('smtp down') } },
+        ],
+      }],
+    })
+    await engine.start()
+    await engine.publish(event('1'))
+    await log.waitFor(2)
+    expect(runs).toEqual(['reserve', 'email', 'email'])
+    expect(log.entries[1]?.report.targets.map((t) => t.outcome)).toEqual(['skipped', 'ok'])
+    expect(log.entries.map((e) => e.settlement)).toEqual(['nack', 'ack'])
+  })
+
+  it('nacks when the policy fails to decide (fail closed)', async () => {
+    const log = settlementLog()
+    let calls = 0
+    const { engine } = startedEngine({
+      hooks: { onSettled: log.onSettled },
+      settlement: {
+        decide: async () => {
+          calls++
+          if (calls === 1) throw new Error('dead-letter store unavailable')
+          return { kind: 'ack' }
+        },
+      },
+      rules: [{ name: 'r', pattern: { source: ['app.orders'] }, targets: [{ kind: 'handler', handler: () => undefined }] }],
+    })
+    await engine.start()
+    await engine.publish(event('1'))
+    await log.waitFor(2)
+    expect(log.entries.map((e) => e.settlement)).toEqual(['nack', 'ack'])
   })
 })
 

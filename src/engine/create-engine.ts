@@ -8,8 +8,8 @@ import { checkEngineOptions } from './engine-options.js'
 import { createMetrics } from './metrics.js'
 import { noopLogger } from './noop-logger.js'
 import { buildRuleSet, compileRule, RuleDuplicateError, type CompiledRule, type RuleSet } from './rule-set.js'
-import { describeError, runTargets, type RunEnvironment } from './run-targets.js'
-import { attemptLimitPolicy, retryDelayMs, type SettleDecision } from './settle.js'
+import { describeError, runTargets, type RunEnvironment, type SkipTarget } from './run-targets.js'
+import { attemptLimitPolicy, retryDelayMs, type SettleDecision, type SettlementPolicy } from './settle.js'
 import type { DispatchReport, Engine, EngineHooks, EngineOptions, Rule, Settlement } from './types.js'
 import { validateAll, validateOne } from './validate.js'
 
@@ -26,6 +26,7 @@ export function createEngine(options: EngineOptions): Engine {
   const logger = options.logger ?? noopLogger
   const hooks: EngineHooks = options.hooks ?? {}
   const metrics = options.metrics ?? createMetrics()
+  const policy: SettlementPolicy = options.settlement ?? attemptLimitPolicy
   const pending: PendingAttempts = new Set()
   const runEnv: RunEnvironment = { logger, metrics, hooks, pending }
   const targetEnv: TargetEnvironment = {
@@ -55,21 +56,22 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   /** Match and run targets against one rule-set snapshot. Synchronous when every target was. */
-  function dispatchWith(set: RuleSet, event: CloudEvent, attempt: number): DispatchReport | Promise<DispatchReport> {
+  function dispatchWith(set: RuleSet, event: CloudEvent, attempt: number, skip?: SkipTarget): DispatchReport | Promise<DispatchReport> {
     received.inc()
     callHook('onReceived', hooks.onReceived, event, attempt)
     const matched = set.match(set.needsEnvelope ? set.view(event) : event)
     if (matched.length === 0) return { event, attempt, matched: NOTHING, targets: NOTHING }
     for (const rule of matched) rule.matched.inc()
     if (hooks.onMatched !== undefined) callHook('onMatched', hooks.onMatched, event, matched.map((r) => r.name))
-    return runTargets(event, attempt, matched, runEnv)
+    return runTargets(event, attempt, matched, runEnv, skip)
   }
 
   function handleDelivery(delivery: Delivery): Promise<void> {
     const set = ruleSet
     let report: DispatchReport | Promise<DispatchReport>
     try {
-      report = dispatchWith(set, delivery.event, delivery.attempt)
+      const skip = policy.skipFor === undefined ? undefined : policy.skipFor(delivery.event, delivery.attempt)
+      report = dispatchWith(set, delivery.event, delivery.attempt, skip)
     } catch (error) {
       // Only a bug gets here (the matcher never throws on JSON): keep the event and say so.
       logger.error({ eventId: delivery.event.id, err: describeError(error) }, 'dispatch failed; nacking')
@@ -80,7 +82,21 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   function settle(delivery: Delivery, report: DispatchReport, set: RuleSet): Promise<void> {
-    return carryOut(delivery, attemptLimitPolicy.decide(report, set.byName), report)
+    let decision: SettleDecision | Promise<SettleDecision>
+    try {
+      decision = policy.decide(report, set.byName)
+    } catch (error) {
+      decision = Promise.reject(error)
+    }
+    if (!(decision instanceof Promise)) return carryOut(delivery, decision, report)
+    return decision.then(
+      (d) => carryOut(delivery, d, report),
+      (error: unknown) => {
+        // Fail closed: when the policy could not make its decision durable, the event must come back.
+        logger.error({ eventId: delivery.event.id, err: describeError(error) }, 'settlement policy failed; nacking')
+        return carryOut(delivery, { kind: 'nack', delayMs: retryDelayMs(delivery.attempt) }, report)
+      },
+    )
   }
 
   function carryOut(delivery: Delivery, decision: SettleDecision, report: DispatchReport | undefined): Promise<void> {

@@ -1,6 +1,8 @@
 import { PermanentError } from '../errors.js'
 import { ShutdownAbortError } from '../targets/await-target.js'
+import type { CloudEvent } from '../event/cloud-event.js'
 import type { CompiledRule } from './rule-set.js'
+import type { SkipTarget } from './run-targets.js'
 import type { DispatchReport, TargetReport } from './types.js'
 
 /**
@@ -13,9 +15,20 @@ export type SettleDecision =
   /** Attempts ran out (or a PermanentError): ack, and say loudly that the event was given up on. */
   | { readonly kind: 'give-up'; readonly failed: readonly TargetReport[] }
 
+/**
+ * Decides how a consumed delivery is settled. The engine carries the decision out (ack or nack); a
+ * policy with side effects (writing a dead letter, parking for a delayed retry) does them inside
+ * `decide` and answers `ack` only once they are durable. A `decide` that throws or rejects makes the
+ * engine nack: fail closed.
+ */
 export interface SettlementPolicy {
-  decide(report: DispatchReport, rules: ReadonlyMap<string, CompiledRule>): SettleDecision
+  decide(report: DispatchReport, rules: ReadonlyMap<string, RuleSettings>): SettleDecision | Promise<SettleDecision>
+  /** Targets not to run again on this attempt because they succeeded on an earlier one (from the reports `decide` saw). */
+  skipFor?(event: CloudEvent, attempt: number): SkipTarget | undefined
 }
+
+/** What a policy may read about a rule: its name and options as given. */
+export type RuleSettings = Pick<CompiledRule, 'name' | 'rule' | 'maxAttempts'>
 
 const ACK: SettleDecision = Object.freeze({ kind: 'ack' })
 
@@ -32,8 +45,8 @@ export function retryDelayMs(attempt: number): number {
  *   with a small delay (every failed target runs again on the redelivery);
  * - otherwise → give up: ack and report it.
  */
-export const attemptLimitPolicy: SettlementPolicy = {
-  decide(report, rules) {
+export const attemptLimitPolicy = {
+  decide(report: DispatchReport, rules: ReadonlyMap<string, RuleSettings>): SettleDecision {
     let failed: TargetReport[] | undefined
     for (const target of report.targets) if (target.outcome === 'failed') (failed ??= []).push(target)
     if (failed === undefined) return ACK
@@ -45,4 +58,4 @@ export const attemptLimitPolicy: SettlementPolicy = {
     })
     return retryable ? { kind: 'nack', delayMs: retryDelayMs(report.attempt) } : { kind: 'give-up', failed }
   },
-}
+} satisfies SettlementPolicy

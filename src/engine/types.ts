@@ -1,6 +1,7 @@
 import type { CloudEvent } from '../event/cloud-event.js'
 import type { Transport } from '../transports/contract.js'
 import type { Metrics } from './metrics.js'
+import type { SettlementPolicy } from './settle.js'
 
 /** A logger in pino's shape; the engine defaults to a no-op one. Never handed secrets or event data. */
 export interface Logger {
@@ -116,6 +117,8 @@ export interface EngineOptions {
   readonly hooks?: EngineHooks
   /** Counters to record into; default a fresh registry, exposed as `engine.metrics`. */
   readonly metrics?: Metrics
+  /** How consumed deliveries are settled. Default: the attempt limit (`maxAttempts` per rule, then give up). */
+  readonly settlement?: SettlementPolicy
 }
 
 export interface StopOptions {
