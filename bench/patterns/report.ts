@@ -34,10 +34,12 @@ export function formatReport(results: Results, sizes: readonly number[]): string
   for (const [name, bySize] of results) {
     const cells = sizes.map((size) => {
       const result = bySize.get(size)
-      return (result ? formatRate(result.eventsPerSecond) : 'n/a').padStart(14)
+      if (!result) return 'n/a'.padStart(14)
+      return `${formatRate(result.eventsPerSecond)}${spread(result.samples) > NOISY_SPREAD ? ' ~' : '  '}`.padStart(14)
     })
     lines.push([name.padEnd(nameWidth), ...cells].join(' '))
   }
+  lines.push(`(~: the fastest repetition was more than ${NOISY_SPREAD}x the slowest; the machine was busy, rerun to confirm)`)
 
   lines.push('', 'agreement on the first events (events matched / rule matches; equal checksums mean equal answers):')
   for (const size of sizes) {
@@ -74,6 +76,12 @@ export function formatReport(results: Results, sizes: readonly number[]): string
     lines.push(`  ${name.replace(/-text$/, '').padEnd(20)} ${sizes.map((size, i) => `${size}: ${cells[i]}`).join('; ')}`)
   }
   return lines.join('\n')
+}
+
+const NOISY_SPREAD = 1.5
+
+function spread(samples: readonly number[]): number {
+  return Math.max(...samples) / Math.min(...samples)
 }
 
 export function formatRate(perSecond: number): string {
