@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
 import type { CloudEvent } from '../../event/cloud-event.js'
 import type { Delivery, NackOptions } from '../contract.js'
@@ -16,7 +15,6 @@ interface Fetched {
 }
 
 export interface GroupSourceOptions {
-  readonly db: Database
   readonly statements: LogStatements
   readonly batcher: WriteBatcher
   readonly topic: string
@@ -40,14 +38,10 @@ const LEASE_MARGIN_MS = 50
 export class SqliteGroupSource implements DeliverySource {
   readonly #owner = randomUUID()
   readonly #options: GroupSourceOptions
-  readonly #fetch: (limit: number) => Fetched[]
   #buffer: Fetched[] = []
 
   constructor(options: GroupSourceOptions) {
     this.#options = options
-    this.#fetch = options.db.transaction((limit: number) => this.#claim(limit)).immediate as (
-      limit: number,
-    ) => Fetched[]
   }
 
   take(room: number): Delivery | undefined {
@@ -56,7 +50,13 @@ export class SqliteGroupSource implements DeliverySource {
       if (next.leaseUntil - now > LEASE_MARGIN_MS) return this.#deliver(next)
     }
     if (this.#options.batcher.closed || !this.#hasWork(now)) return undefined
-    this.#buffer = this.#fetch(Math.max(1, Math.min(room, this.#options.fetchBatch)))
+    const limit = Math.max(1, Math.min(room, this.#options.fetchBatch))
+    try {
+      this.#buffer = this.#options.batcher.flushWith(() => this.#claim(limit))
+    } catch {
+      // Busy past the timeout or a failing disk: nothing was leased; the next poll tries again.
+      return undefined
+    }
     const first = this.#buffer.shift()
     return first === undefined ? undefined : this.#deliver(first)
   }
@@ -80,7 +80,10 @@ export class SqliteGroupSource implements DeliverySource {
     return cursor !== undefined && s.hasNew.get(topic, cursor.next_id) !== undefined
   }
 
-  /** Runs inside one immediate transaction: reclaims visible leases first, then reads new entries. */
+  /**
+   * Runs inside one immediate transaction (with the settles waiting for a group commit): reclaims
+   * visible leases first, then reads new entries.
+   */
   #claim(limit: number): Fetched[] {
     const { statements: s, topic, group, visibilityTimeoutMs } = this.#options
     const now = Date.now()

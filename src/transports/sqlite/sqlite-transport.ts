@@ -105,7 +105,7 @@ export function createSqliteTransport(options: SqliteTransportOptions): SqliteTr
       const earliest = subscribeOptions.from === 'earliest' ? 1 : 0
       await batcher.run(() => statements.createGroup.run(topic, group, earliest, topic))
       const source = new SqliteGroupSource({
-        db, statements, batcher, topic, group, visibilityTimeoutMs, fetchBatch,
+        statements, batcher, topic, group, visibilityTimeoutMs, fetchBatch,
         onSettled: () => wakeTopic(topic),
       })
       let topicMembers = members.get(topic)
