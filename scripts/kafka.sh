@@ -152,9 +152,19 @@ exec_broker() {
     -Dlog4j2.configurationFile="$LOG4J_CONFIG" -cp "$LIBS_DIR/*" kafka.Kafka "$PROPS"
 }
 
+# A broker on our port without our pid file (started from another SEPAL_KAFKA_HOME, or the file was lost).
+listening_broker_pid() {
+  command -v ss >/dev/null || return 1
+  local pid
+  pid="$(ss -Hltnp "sport = :$BROKER_PORT" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)"
+  [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q ' kafka.Kafka ' || return 1
+  echo "$pid"
+}
+
 stop() {
   local pid waited=0
-  pid="$(running_pid)" || { rm -f "$PID_FILE"; return 0; }
+  pid="$(running_pid)" || pid="$(listening_broker_pid)" || { rm -f "$PID_FILE"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
   # A controlled shutdown of a single node takes a few seconds; do not wait forever.
   while kill -0 "$pid" 2>/dev/null && ((waited < 60)); do sleep 0.5; waited=$((waited + 1)); done

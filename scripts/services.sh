@@ -208,6 +208,13 @@ usage() {
   exit 2
 }
 
+# Test workers may ask for a restart while another run brings services up: one caller at a time.
+if command -v flock >/dev/null; then
+  mkdir -p "$HOME/.cache"
+  exec 9>"$HOME/.cache/sepal-services.lock"
+  flock -w 300 9 || die "another scripts/services.sh has held the lock for 300 s"
+fi
+
 command="${1:-}"
 shift || true
 case "$command" in
