@@ -98,6 +98,9 @@ export type {
 } from './transports/contract.js'
 export { createMemoryTransport } from './transports/memory/memory-transport.js'
 export type { MemoryTransportOptions } from './transports/memory/memory-transport.js'
+export { createSqliteTransport } from './transports/sqlite/sqlite-transport.js'
+export type { SqliteTransport, SqliteTransportOptions } from './transports/sqlite/sqlite-transport.js'
+export type { SqliteSynchronous } from './transports/sqlite/sqlite-schema.js'
 
 // http
 export { createHttpApp } from './http/create-http-app.js'
