@@ -164,7 +164,7 @@ up() {
     answers "$(port_of "$name")" && continue
     ensure_installed "$name"
     answers "$(port_of "$name")" && continue  # a package install may have started it
-    start_service "$name"
+    start_service "$name" 9>&-  # a daemon must not inherit (and hold) the lock
     started+=("$name")
   done
   for name in "${started[@]}"; do
