@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   isAbsoluteUri,
@@ -18,6 +19,7 @@ describe('CloudEvents type system checks', () => {
     '2018-04-05T17:31:00-23:59',
     '2024-02-29T00:00:00Z',
     '2016-12-31T23:59:60Z',
+    '2018-04-05T17:31:00.5+05:30',
   ])('accepts the RFC 3339 timestamp %s', (value) => {
     expect(isTimestamp(value)).toBe(true)
   })
@@ -36,8 +38,33 @@ describe('CloudEvents type system checks', () => {
     '2018-04-05T17:60:00Z',
     '2018-04-05T17:31:00+2:00',
     '2018-04-05T17:31:00.Z',
+    '2018-04-05T17:31:00Zjunk',
+    '2018-04-05T17:31:00+05:30x',
+    '2018-04-05T17:31:00+05:3',
+    '+2018-04-05T17:31:00Z',
+    '2018-04-05X17:31:00Z',
   ])('rejects %s as a timestamp', (value) => {
     expect(isTimestamp(value)).toBe(false)
+  })
+
+  it('agrees with a regular-expression reading of RFC 3339 on timestamp-like strings', () => {
+    const oracle = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/
+    const days = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    const reference = (value: string): boolean => {
+      const m = oracle.exec(value)
+      if (m === null) return false
+      const [y, mo, d, h, mi, s, oh, om] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as number[]
+      const leap = y! % 4 === 0 && (y! % 100 !== 0 || y! % 400 === 0)
+      if (mo! < 1 || mo! > 12 || d! < 1 || d! > (mo === 2 && !leap ? 28 : days[mo!]!)) return false
+      return h! <= 23 && mi! <= 59 && s! <= 60 && oh! <= 23 && om! <= 59
+    }
+    const part = (n: number) => fc.integer({ min: 0, max: 10 ** n + 5 }).map((x) => String(x).padStart(n, '0'))
+    const timestampLike = fc
+      .tuple(part(4), part(2), part(2), fc.constantFrom('T', 't', ' '), part(2), part(2), part(2), fc.constantFrom('', '.1', '.123456', '.'), fc.constantFrom('Z', 'z', '+01:30', '-23:59', '+24:00', '+1:00', ''))
+      .map(([y, mo, d, t, h, mi, s, f, z]) => `${y}-${mo}-${d}${t}${h}:${mi}:${s}${f}${z}`)
+    fc.assert(fc.property(fc.oneof(timestampLike, fc.string()), (value) => {
+      expect(isTimestamp(value)).toBe(reference(value))
+    }), { numRuns: 2000 })
   })
 
   it.each(['https://example.com/orders', '/orders', '#fragment', '1-555-123-4567', 'urn:uuid:6e8bc430', 'http://[::1]:8080/a?b=c#d', 'a%2Fb', '//host/path'])(

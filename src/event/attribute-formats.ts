@@ -38,24 +38,46 @@ export function isAttributeName(name: string): boolean {
   return true
 }
 
-// RFC 3339 date-time: `T` and `Z` may be lower case (RFC 3339 §5.6 note); ranges are checked after the match.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/
+// RFC 3339 date-time, read with char codes (no regex, no allocation): `T` and `Z` may be lower case (RFC 3339
+// §5.6 note), fractional seconds have at least one digit, the offset is `Z` or `±hh:mm`.
 const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+function digits(value: string, at: number, count: number): number {
+  let n = 0
+  for (let i = at; i < at + count; i++) {
+    const d = value.charCodeAt(i) - 0x30
+    if (!(d >= 0 && d <= 9)) return -1
+    n = n * 10 + d
+  }
+  return n
+}
 
 /** True for an RFC 3339 timestamp with a real calendar date (leap years, leap second 60 allowed). */
 export function isTimestamp(value: string): boolean {
-  const m = RFC3339.exec(value)
-  if (m === null) return false
-  const year = Number(m[1])
-  const month = Number(m[2])
-  const day = Number(m[3])
-  if (month < 1 || month > 12 || day < 1) return false
+  if (value.length < 20) return false
+  const year = digits(value, 0, 4)
+  const month = digits(value, 5, 2)
+  const day = digits(value, 8, 2)
+  const hour = digits(value, 11, 2)
+  const minute = digits(value, 14, 2)
+  const second = digits(value, 17, 2)
+  if (year < 0 || value.charCodeAt(4) !== 0x2d || value.charCodeAt(7) !== 0x2d || (value.charCodeAt(10) | 0x20) !== 0x74) return false
+  if (value.charCodeAt(13) !== 0x3a || value.charCodeAt(16) !== 0x3a) return false
+  if (month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) return false
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-  const maxDay = month === 2 && !leap ? 28 : (DAYS_IN_MONTH[month] ?? 0)
-  if (day > maxDay) return false
-  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60) return false
-  if (m[7] !== undefined && (Number(m[7]) > 23 || Number(m[8]) > 59)) return false
-  return true
+  if (day > (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month]!)) return false
+  let i = 19
+  if (value.charCodeAt(i) === 0x2e) {
+    const start = ++i
+    while (i < value.length && digits(value, i, 1) >= 0) i++
+    if (i === start) return false
+  }
+  const zone = value.charCodeAt(i)
+  if ((zone | 0x20) === 0x7a) return i + 1 === value.length
+  if (zone !== 0x2b && zone !== 0x2d) return false
+  const offsetHour = digits(value, i + 1, 2)
+  const offsetMinute = digits(value, i + 4, 2)
+  return i + 6 === value.length && value.charCodeAt(i + 3) === 0x3a && offsetHour >= 0 && offsetHour <= 23 && offsetMinute >= 0 && offsetMinute <= 59
 }
 
 // RFC 4648 §4 base64 with padding; the empty string encodes zero bytes.

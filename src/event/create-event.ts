@@ -42,7 +42,7 @@ export function createEvent<T = unknown>(init: EventInit<T>): CloudEvent<T> {
   if (draft['id'] === undefined) draft['id'] = randomUUID()
   if (draft['time'] === undefined) draft['time'] = new Date().toISOString()
   const problems: EventProblem[] = []
-  const event = validateEvent(draft, '', problems)
+  const event = validateEvent(draft, '', problems, true)
   if (event === undefined) throw new EventValidationError(problems)
   return event as CloudEvent<T>
 }

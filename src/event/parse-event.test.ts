@@ -164,3 +164,13 @@ describe('parseBatch', () => {
     expect(problemsOf(() => parseBatch(JSON.stringify(minimal)))[0]?.message).toContain('application/cloudevents+json')
   })
 })
+
+describe('deeply nested data', () => {
+  it('is frozen all the way down without overflowing the stack', () => {
+    const depth = 50_000
+    const text = `{"specversion":"1.0","id":"1","source":"/s","type":"t","data":${'['.repeat(depth)}${']'.repeat(depth)}}`
+    let innermost = parseEvent(text).data as unknown[]
+    for (let i = 1; i < depth; i++) innermost = innermost[0] as unknown[]
+    expect(Object.isFrozen(innermost)).toBe(true)
+  })
+})

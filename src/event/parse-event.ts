@@ -9,9 +9,10 @@ import { validateEvent } from './validate-event.js'
  * Throws EventValidationError listing every problem, or for malformed JSON with its line and column.
  */
 export function parseEvent(input: string | object): CloudEvent {
-  const value = typeof input === 'string' ? parseJson(input) : input
+  const owned = typeof input === 'string'
+  const value = owned ? parseJson(input) : input
   const problems: EventProblem[] = []
-  const event = validateEvent(value, '', problems)
+  const event = validateEvent(value, '', problems, owned)
   if (event === undefined) throw new EventValidationError(problems)
   return event
 }
@@ -21,7 +22,8 @@ export function parseEvent(input: string | object): CloudEvent {
  * one bad entry fails the batch, and each problem names its entry, e.g. `[3].time`.
  */
 export function parseBatch(input: string | readonly unknown[]): CloudEvent[] {
-  const value = typeof input === 'string' ? parseJson(input) : input
+  const owned = typeof input === 'string'
+  const value = owned ? parseJson(input) : input
   if (!Array.isArray(value)) {
     const got = typeof value === 'object' && value !== null ? 'an object (send a single event as application/cloudevents+json)' : JSON.stringify(value)
     throw new EventValidationError([{ attribute: '', message: `a batch must be a json array of events, got ${got}` }])
@@ -29,7 +31,7 @@ export function parseBatch(input: string | readonly unknown[]): CloudEvent[] {
   const problems: EventProblem[] = []
   const events: CloudEvent[] = new Array<CloudEvent>(value.length)
   for (let i = 0; i < value.length; i++) {
-    const event = validateEvent(value[i], `[${i}].`, problems)
+    const event = validateEvent(value[i], `[${i}].`, problems, owned)
     if (event !== undefined) events[i] = event
   }
   if (problems.length > 0) throw new EventValidationError(problems)

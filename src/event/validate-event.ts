@@ -24,9 +24,10 @@ const HAS_ALL_REQUIRED = 15
  * Validates one event in the JSON format and, when it is valid, returns a frozen copy of it; otherwise appends
  * every problem to `problems` (attribute names prefixed with `prefix`, e.g. `[3].`) and returns undefined.
  * A `null` attribute counts as unset (JSON format §2.2); `"data": null` is kept as an explicit null payload.
- * The `data` value is not copied: it is frozen in place.
+ * The `data` value is not copied: it is frozen in place. When `owned` (the caller made the object, e.g. by
+ * JSON.parse, and hands it over) the object itself is frozen and returned, saving a copy on the hot path.
  */
-export function validateEvent(input: unknown, prefix: string, problems: EventProblem[]): CloudEvent | undefined {
+export function validateEvent(input: unknown, prefix: string, problems: EventProblem[], owned = false): CloudEvent | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     const what = Array.isArray(input) ? 'an array (send a batch as application/cloudevents-batch+json)' : quote(input)
     problems.push({ attribute: prefix.slice(0, -1), message: `an event must be a json object, got ${what}` })
@@ -34,8 +35,8 @@ export function validateEvent(input: unknown, prefix: string, problems: EventPro
   }
   if (validated.has(input)) return input as CloudEvent
   const source = input as Record<string, unknown>
-  const out: Record<string, unknown> = {}
   const before = problems.length
+  let skipped = false
   let seen = 0
   let hasData = false
   let hasBase64 = false
@@ -43,7 +44,10 @@ export function validateEvent(input: unknown, prefix: string, problems: EventPro
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k]!
     const value = source[key]
-    if (value === undefined || (value === null && key !== 'data')) continue
+    if (value === undefined || (value === null && key !== 'data')) {
+      skipped = true
+      continue
+    }
     let problem: string | undefined
     switch (key) {
       case 'specversion':
@@ -84,18 +88,29 @@ export function validateEvent(input: unknown, prefix: string, problems: EventPro
       default:
         problem = checkExtension(key, value)
     }
-    if (problem === undefined) out[key] = value
-    else problems.push({ attribute: prefix + key, message: problem })
+    if (problem !== undefined) problems.push({ attribute: prefix + key, message: problem })
   }
   if (seen !== HAS_ALL_REQUIRED) reportMissing(seen, prefix, problems)
   if (hasData && hasBase64) {
     problems.push({ attribute: `${prefix}data_base64`, message: 'data and data_base64 must not both be present; keep one' })
   }
   if (problems.length > before) return undefined
+  const out = owned && !skipped ? source : copyAttributes(source, keys)
   if (hasData) deepFreeze(out['data'])
   Object.freeze(out)
   validated.add(out)
   return out as CloudEvent
+}
+
+/** A plain copy without the unset (null or undefined) attributes; every key was validated, so none is `__proto__`. */
+function copyAttributes(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!
+    const value = source[key]
+    if (value !== undefined && (value !== null || key === 'data')) out[key] = value
+  }
+  return out
 }
 
 function checkString(value: unknown): string | undefined {
@@ -134,13 +149,37 @@ function reportMissing(seen: number, prefix: string, problems: EventProblem[]): 
   if ((seen & HAS_TYPE) === 0) problems.push({ attribute: `${prefix}type`, message: 'is required' })
 }
 
-/** Freezes a value and everything reachable from it, iteratively so deep nesting cannot overflow the stack. */
-function deepFreeze(root: unknown): void {
-  if (typeof root !== 'object' || root === null || Object.isFrozen(root)) return
+// Data nested deeper than this is frozen with an explicit stack instead of recursion, so no input can overflow
+// the call stack; recursion is kept for the usual shallow data because it is faster.
+const RECURSION_LIMIT = 100
+
+/** Freezes a value and everything reachable from it. */
+function deepFreeze(value: unknown): void {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) freezeTree(value, 0)
+}
+
+function freezeTree(value: object, depth: number): void {
+  // Typed arrays cannot be frozen (the engine throws); they can only arrive through createEvent or an object.
+  if (ArrayBuffer.isView(value)) return
+  if (depth > RECURSION_LIMIT) return freezeWithStack(value)
+  Object.freeze(value)
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const child: unknown = value[i]
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) freezeTree(child, depth + 1)
+    }
+  } else {
+    for (const key in value) {
+      const child: unknown = (value as Record<string, unknown>)[key]
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) freezeTree(child, depth + 1)
+    }
+  }
+}
+
+function freezeWithStack(root: object): void {
   const stack: object[] = [root]
   while (stack.length > 0) {
     const value = stack.pop()!
-    // Typed arrays cannot be frozen (the engine throws); they can only arrive through createEvent or an object.
     if (ArrayBuffer.isView(value)) continue
     Object.freeze(value)
     const children = Object.values(value)
