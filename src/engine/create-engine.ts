@@ -46,23 +46,31 @@ export function createEngine(options: EngineOptions): Engine {
   let subscription: Subscription | undefined
   let loop: ConsumeLoop | undefined
 
-  function callHook<A extends unknown[]>(name: keyof EngineHooks, hook: ((...args: A) => void) | undefined, ...args: A): void {
-    if (hook === undefined) return
-    try {
-      hook.apply(hooks, args)
-    } catch (error) {
-      logger.error({ hook: name, err: describeError(error) }, 'hook threw; ignored')
-    }
+  function hookThrew(name: keyof EngineHooks, error: unknown): void {
+    logger.error({ hook: name, err: describeError(error) }, 'hook threw; ignored')
   }
 
   /** Match and run targets against one rule-set snapshot. Synchronous when every target was. */
   function dispatchWith(set: RuleSet, event: CloudEvent, attempt: number, skip?: SkipTarget): DispatchReport | Promise<DispatchReport> {
     received.inc()
-    callHook('onReceived', hooks.onReceived, event, attempt)
+    // Hooks are called inline, not through a helper taking rest arguments: this runs for every event.
+    if (hooks.onReceived !== undefined) {
+      try {
+        hooks.onReceived(event, attempt)
+      } catch (error) {
+        hookThrew('onReceived', error)
+      }
+    }
     const matched = set.match(set.needsEnvelope ? set.view(event) : event)
     if (matched.length === 0) return { event, attempt, matched: NOTHING, targets: NOTHING }
-    for (const rule of matched) rule.matched.inc()
-    if (hooks.onMatched !== undefined) callHook('onMatched', hooks.onMatched, event, matched.map((r) => r.name))
+    for (let i = 0; i < matched.length; i++) (matched[i] as CompiledRule).matched.inc()
+    if (hooks.onMatched !== undefined) {
+      try {
+        hooks.onMatched(event, matched.map((r) => r.name))
+      } catch (error) {
+        hookThrew('onMatched', error)
+      }
+    }
     return runTargets(event, attempt, matched, runEnv, skip)
   }
 
@@ -126,15 +134,24 @@ export function createEngine(options: EngineOptions): Engine {
       done = Promise.reject(error)
       settlement = decision.kind
     }
-    return done.then(
-      () => {
-        if (report !== undefined) callHook('onSettled', hooks.onSettled, report, settlement)
-      },
-      (error: unknown) => {
-        // The transport will hand the delivery out again; nothing is lost, but it should be seen.
-        logger.error({ eventId: delivery.event.id, settlement, err: describeError(error) }, 'settling a delivery failed')
-      },
-    )
+    return settled(done, delivery, settlement, report)
+  }
+
+  /** Waits for the transport to take the settlement; an async function rather than closures per event. */
+  async function settled(done: Promise<void>, delivery: Delivery, settlement: Settlement, report: DispatchReport | undefined): Promise<void> {
+    try {
+      await done
+    } catch (error) {
+      // The transport will hand the delivery out again; nothing is lost, but it should be seen.
+      logger.error({ eventId: delivery.event.id, settlement, err: describeError(error) }, 'settling a delivery failed')
+      return
+    }
+    if (report === undefined || hooks.onSettled === undefined) return
+    try {
+      hooks.onSettled(report, settlement)
+    } catch (error) {
+      hookThrew('onSettled', error)
+    }
   }
 
   const engine: Engine = {
