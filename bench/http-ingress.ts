@@ -1,7 +1,8 @@
 // HTTP ingress throughput: sepal's POST /events over the embedded log (202 only after the durable append) against a
 // bare node:http server answering 202 after reading the body. Same load generator (autocannon), same request (a
 // binary-mode CloudEvent with a 1 KB JSON body), same connections and duration, loopback. Each server runs in
-// its own process; the runs alternate, and each figure is the median of the repetitions.
+// its own process; the runs alternate, and each figure is the median of the repetitions. A third row runs the
+// ingress over a transport whose append does nothing, to separate the HTTP cost from the storage cost.
 //
 //   node --import tsx bench/http-ingress.ts [--duration 5] [--repeat 5] [--connections 50]
 import { fork, type ChildProcess } from 'node:child_process'
@@ -57,7 +58,9 @@ function binaryEventRequest(): { headers: Record<string, string>; body: string }
   }
 }
 
-async function startServer(mode: 'sepal' | 'bare'): Promise<{ child: ChildProcess; port: number }> {
+type Mode = 'bare' | 'sepal' | 'sepal-noop'
+
+async function startServer(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(serverScript, [mode], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (message) => resolve((message as { port: number }).port))
@@ -107,10 +110,11 @@ export async function run(options: HttpIngressBenchOptions = {}): Promise<HttpIn
   const durationSeconds = options.durationSeconds ?? 5
   const repeat = options.repeat ?? 5
   const connections = options.connections ?? 50
-  const samples: Record<'sepal' | 'bare', Sample[]> = { sepal: [], bare: [] }
+  const samples: Record<Mode, Sample[]> = { bare: [], sepal: [], 'sepal-noop': [] }
+  const modes: readonly Mode[] = ['bare', 'sepal', 'sepal-noop']
   for (let i = 0; i < repeat; i++) {
-    // Alternate, and restart each server per run, so drift on the machine hits both alike.
-    for (const mode of i % 2 === 0 ? (['bare', 'sepal'] as const) : (['sepal', 'bare'] as const)) {
+    // Rotate the order, and restart each server per run, so drift on the machine hits all alike.
+    for (const mode of [...modes.slice(i % 3), ...modes.slice(0, i % 3)]) {
       const { child, port } = await startServer(mode)
       // A short warm-up so the JIT and SQLite's page cache are not what is measured.
       await measure(port, 1, connections)
@@ -133,6 +137,8 @@ export async function run(options: HttpIngressBenchOptions = {}): Promise<HttpIn
   return [
     summarise('bare node:http, 202 after reading the body', samples.bare, bareRps),
     summarise('sepal POST /events, 202 after durable append (sqlite)', samples.sepal, bareRps),
+    // Not a target: the HTTP side alone, to tell what the ingress costs from what the storage costs.
+    summarise('sepal POST /events, no-op transport (HTTP cost alone)', samples['sepal-noop'], bareRps),
   ]
 }
 

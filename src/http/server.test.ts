@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http'
+import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ErrorCodes } from '../errors.js'
 import { startHttpServer, type HttpServer } from './server.js'
@@ -127,5 +128,31 @@ describe('startHttpServer', () => {
 
   it('refuses an invalid port before listening', async () => {
     await expect(startHttpServer({ transport: createRecordingTransport(), port: 70_000 })).rejects.toThrow(/port/)
+  })
+})
+
+describe('startHttpServer against slow or oversized clients', () => {
+  function rawExchange(port: number, send: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(send))
+      let received = ''
+      socket.setEncoding('utf8')
+      socket.on('data', (chunk: string) => (received += chunk))
+      socket.on('close', () => resolve(received))
+      socket.on('error', reject)
+    })
+  }
+
+  it('answers 408 and closes the connection of a client that stops mid-request', async () => {
+    const { server, transport } = await start({ requestTimeoutMs: 300, headersTimeoutMs: 300 })
+    const answer = await rawExchange(server.port, 'POST /events HTTP/1.1\r\nHost: x\r\nContent-Type: application/cloudevents+json\r\nContent-Length: 100\r\n\r\n{"spec')
+    expect(answer).toMatch(/^HTTP\/1\.1 408/)
+    expect(transport.appends).toHaveLength(0)
+  })
+
+  it('answers 431 to a request head over maxHeaderBytes', async () => {
+    const { server } = await start({ maxHeaderBytes: 4096 })
+    const answer = await rawExchange(server.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(8192)}\r\n\r\n`)
+    expect(answer).toMatch(/^HTTP\/1\.1 431/)
   })
 })

@@ -45,6 +45,11 @@ function wholeNumber(name: string, value: number | undefined, fallback: number, 
   return value
 }
 
+function checkingInterval(headersTimeout: number, requestTimeout: number): number {
+  const shortest = Math.min(headersTimeout || Infinity, requestTimeout || Infinity)
+  return Number.isFinite(shortest) ? Math.min(30_000, Math.max(50, Math.floor(shortest / 2))) : 30_000
+}
+
 function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host
 }
@@ -67,7 +72,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const listener = getRequestListener(app.fetch)
   const server = createServer(
     // Node wants headersTimeout <= requestTimeout; 0 disables either.
-    { keepAlive: true, headersTimeout: requestTimeout === 0 ? headersTimeout : Math.min(headersTimeout, requestTimeout), requestTimeout, maxHeaderSize },
+    {
+      keepAlive: true,
+      headersTimeout: requestTimeout === 0 ? headersTimeout : Math.min(headersTimeout, requestTimeout),
+      requestTimeout,
+      maxHeaderSize,
+      // Node looks for overdue requests only this often (30 s by default), so short timeouts need a shorter sweep.
+      connectionsCheckingInterval: checkingInterval(headersTimeout, requestTimeout),
+    },
     (req, res) => {
       // A request that arrives on a kept-alive connection during close is still served, then the connection ends.
       if (closing) res.setHeader('connection', 'close')
