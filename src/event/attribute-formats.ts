@@ -16,7 +16,12 @@ function buildForbiddenCharacters(): RegExp {
 
 /** True when `value` is a valid CloudEvents String (no control characters, noncharacters, lone surrogates). */
 export function isCloudEventsString(value: string): boolean {
-  return !FORBIDDEN_IN_STRING.test(value)
+  // Most attribute values are printable ASCII: settle those with a plain loop, the regex only for the rest.
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x20 || c > 0x7e) return !FORBIDDEN_IN_STRING.test(value)
+  }
+  return true
 }
 
 const MIN_INTEGER = -2147483648

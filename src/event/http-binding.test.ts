@@ -68,6 +68,13 @@ describe('fromHttp, binary mode', () => {
     expect((error as EventValidationError).problems[0]).toEqual({ attribute: 'data', message: expect.stringContaining('malformed json') })
   })
 
+  it('reads number and boolean header values, as Node and the cloudevents SDK write them, as their strings', () => {
+    const headers = { ...required, 'ce-priority': 3, 'ce-urgent': true } as unknown as Record<string, string>
+    const [event] = fromHttp({ headers, body: '' })
+    expect(event?.['priority']).toBe('3')
+    expect(event?.['urgent']).toBe('true')
+  })
+
   it('rejects a header sent twice', () => {
     expect(attributesAtFault(() => fromHttp({ headers: { ...required, 'ce-x': ['a', 'b'] }, body: '' }))).toEqual(['x'])
   })

@@ -124,6 +124,7 @@ function notA(what: string, value: unknown): string {
   return `must be ${what}, got ${quote(value)}`
 }
 
+// The spec's 20-character limit on names is a SHOULD, so longer names are accepted; `data` is reserved (1.0.3).
 function checkExtension(name: string, value: unknown): string | undefined {
   if (!isAttributeName(name) || name === 'data') {
     return name === 'data'
