@@ -188,8 +188,14 @@ export function createEngine(options: EngineOptions): Engine {
       }
       starting ??= (async () => {
         const from = options.from
-        subscription = await transport.subscribe(topic, from === undefined ? { group, maxInFlight } : { group, maxInFlight, from })
-        state = 'running'
+        try {
+          subscription = await transport.subscribe(topic, from === undefined ? { group, maxInFlight } : { group, maxInFlight, from })
+        } catch (error) {
+          // Let a later start() try again (the broker may come back).
+          starting = undefined
+          throw error
+        }
+        if (state === 'idle') state = 'running'
         loop = startConsumeLoop(subscription, maxInFlight, handleDelivery, (error) => {
           logger.error({ topic, group, err: describeError(error) }, 'consuming stopped: the subscription failed')
         })
