@@ -1,5 +1,6 @@
 import type { CloudEvent } from '../../event/cloud-event.js'
-import type { Delivery, NackOptions } from '../contract.js'
+import type { Delivery } from '../contract.js'
+import { SettleOnce } from './pull-subscription.js'
 
 /** One published event as the memory log keeps it: serialised, so every delivery gets its own copy. */
 export interface LogEntry {
@@ -9,7 +10,7 @@ export interface LogEntry {
 }
 
 /** An event a group has pulled from the log and not yet acked. */
-interface Pending {
+export interface Pending {
   readonly entry: LogEntry
   state: 'ready' | 'leased' | 'parked'
   /** Deliveries so far; also the token that tells a stale settle from the current one. */
@@ -38,7 +39,7 @@ export class MemoryGroup {
   }
 
   /** Hands out the first event that is ready and not held back by an earlier one with its key. */
-  take(visibilityTimeoutMs: number): Delivery | undefined {
+  take(visibilityTimeoutMs: number, onSettle: () => void): Delivery | undefined {
     let pending = this.#firstReady(0)
     while (pending === undefined && this.#cursor < this.#log.length) {
       const scannedUpTo = this.#pending.length
@@ -50,7 +51,7 @@ export class MemoryGroup {
       pending = this.#firstReady(scannedUpTo)
     }
     if (pending === undefined) return undefined
-    return this.#lease(pending, visibilityTimeoutMs)
+    return this.#lease(pending, visibilityTimeoutMs, onSettle)
   }
 
   /** Stops every timer; the group is dropped with its transport. */
@@ -70,31 +71,25 @@ export class MemoryGroup {
     return undefined
   }
 
-  #lease(pending: Pending, visibilityTimeoutMs: number): Delivery {
+  #lease(pending: Pending, visibilityTimeoutMs: number, onSettle: () => void): Delivery {
     pending.state = 'leased'
     pending.attempt++
-    const attempt = pending.attempt
     pending.timer = new WallClockTimer(visibilityTimeoutMs, () => this.#makeReady(pending))
-    const isCurrent = (): boolean => pending.attempt === attempt && pending.state === 'leased'
-    const event = JSON.parse(pending.entry.json) as CloudEvent
-    return {
-      event,
-      attempt,
-      ...(pending.entry.key === undefined ? {} : { key: pending.entry.key }),
-      ack: async () => {
-        if (!isCurrent()) return
-        pending.timer?.cancel()
-        this.#pending.splice(this.#pending.indexOf(pending), 1)
-        if (pending.entry.key !== undefined) this.#wakeMembers()
-      },
-      nack: async (options?: NackOptions) => {
-        if (!isCurrent()) return
-        pending.timer?.cancel()
-        const delayMs = options?.delayMs ?? 0
-        if (delayMs <= 0) return this.#makeReady(pending)
-        pending.state = 'parked'
-        pending.timer = new WallClockTimer(delayMs, () => this.#makeReady(pending))
-      },
+    return new MemoryDelivery(this, pending, onSettle)
+  }
+
+  /** Settles the lease `attempt` of `pending`, unless it ran out and was handed out again. */
+  settle(pending: Pending, attempt: number, nackDelayMs: number | undefined): void {
+    if (pending.attempt !== attempt || pending.state !== 'leased') return
+    pending.timer?.cancel()
+    if (nackDelayMs === undefined) {
+      this.#pending.splice(this.#pending.indexOf(pending), 1)
+      if (pending.entry.key !== undefined) this.#wakeMembers()
+    } else if (nackDelayMs === 0) {
+      this.#makeReady(pending)
+    } else {
+      pending.state = 'parked'
+      pending.timer = new WallClockTimer(nackDelayMs, () => this.#makeReady(pending))
     }
   }
 
@@ -102,6 +97,21 @@ export class MemoryGroup {
     pending.state = 'ready'
     pending.timer = undefined
     this.#wakeMembers()
+  }
+}
+
+class MemoryDelivery extends SettleOnce {
+  readonly #group: MemoryGroup
+  readonly #pending: Pending
+
+  constructor(group: MemoryGroup, pending: Pending, onSettle: () => void) {
+    super(JSON.parse(pending.entry.json) as CloudEvent, pending.attempt, pending.entry.key, onSettle)
+    this.#group = group
+    this.#pending = pending
+  }
+
+  protected override async settle(nackDelayMs: number | undefined): Promise<void> {
+    this.#group.settle(this.#pending, this.attempt, nackDelayMs)
   }
 }
 

@@ -86,7 +86,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Tra
       }
       const { group, members } = slot
       const subscription: PullSubscription = new PullSubscription(
-        { take: () => group.take(visibilityMs), release: () => undefined },
+        { take: (_room, onSettle) => group.take(visibilityMs, onSettle), release: () => undefined },
         {
           maxInFlight,
           signal: subscribeOptions.signal,

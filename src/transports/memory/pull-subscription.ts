@@ -1,14 +1,17 @@
 import { ErrorCodes, OptionsError, SepalError } from '../../errors.js'
+import type { CloudEvent } from '../../event/cloud-event.js'
 import type { Delivery, NackOptions, Subscription } from '../contract.js'
 
 /**
  * Where a pull subscription gets its deliveries from. `take` hands out one delivery that is ready
  * now, or undefined; it must be synchronous so that a delivery is never taken by a subscription that
- * closed in the meantime. `room` says how many more the subscription may hold now (for batching). Transports with storage (memory, sqlite) implement it; the subscription
- * adds what they share: back-pressure, waiting, first-settle-wins, abort and close.
+ * closed in the meantime. `room` says how many more the subscription may hold now (for batching);
+ * the delivery calls `onSettle` at its first settle (see `SettleOnce`), which frees a slot.
+ * Transports with storage (memory, sqlite) implement it; the subscription adds what they share:
+ * back-pressure, waiting, abort and close.
  */
 export interface DeliverySource {
-  take(room: number): Delivery | undefined
+  take(room: number, onSettle: () => void): Delivery | undefined
   /** Called once when the subscription closes; deliveries taken but unsettled stay with the source. */
   release(): void | Promise<void>
 }
@@ -42,6 +45,10 @@ export class PullSubscription implements Subscription, AsyncIterator<Delivery> {
   readonly #source: DeliverySource
   readonly #options: PullSubscriptionOptions
   readonly #onAbort = (): void => void this.close()
+  readonly #onSettle = (): void => {
+    this.#inFlight--
+    this.wake()
+  }
 
   constructor(source: DeliverySource, options: PullSubscriptionOptions) {
     this.#source = source
@@ -57,6 +64,7 @@ export class PullSubscription implements Subscription, AsyncIterator<Delivery> {
   /** Something may be ready now: waiting `next()` calls look again. */
   wake(): void {
     this.#wakeCount++
+    if (this.#wakers.size === 0) return
     const wakers = [...this.#wakers]
     this.#wakers.clear()
     for (const wakeUp of wakers) wakeUp()
@@ -67,8 +75,11 @@ export class PullSubscription implements Subscription, AsyncIterator<Delivery> {
       if (this.#closed) return { done: true, value: undefined }
       const seen = this.#wakeCount
       if (this.#inFlight < this.#options.maxInFlight) {
-        const taken = this.#source.take(this.#options.maxInFlight - this.#inFlight)
-        if (taken !== undefined) return { done: false, value: this.#track(taken) }
+        const taken = this.#source.take(this.#options.maxInFlight - this.#inFlight, this.#onSettle)
+        if (taken !== undefined) {
+          this.#inFlight++
+          return { done: false, value: taken }
+        }
       }
       if (seen === this.#wakeCount) await this.#waitForWake()
     }
@@ -110,26 +121,45 @@ export class PullSubscription implements Subscription, AsyncIterator<Delivery> {
       if (poll !== undefined) timer = setTimeout(wakeUp, poll)
     })
   }
+}
 
-  /** Counts the delivery against `maxInFlight` until its first settle, which alone is passed on. */
-  #track(delivery: Delivery): Delivery {
-    this.#inFlight++
-    let settled = false
-    const settle = (): boolean => {
-      if (settled) return false
-      settled = true
-      this.#inFlight--
-      this.wake()
-      return true
-    }
-    const tracked: Delivery = {
-      event: delivery.event,
-      attempt: delivery.attempt,
-      ack: () => (settle() ? delivery.ack() : Promise.resolve()),
-      nack: (options?: NackOptions) => (settle() ? delivery.nack(options) : Promise.resolve()),
-      ...(delivery.key === undefined ? {} : { key: delivery.key }),
-    }
-    return tracked
+const SETTLED = Promise.resolve()
+
+/**
+ * The settle rules every delivery shares: the first `ack` or `nack` wins and frees the
+ * subscription's slot at once; later calls resolve and do nothing.
+ */
+export abstract class SettleOnce implements Delivery {
+  declare readonly key?: string
+  #onSettle: (() => void) | undefined
+
+  constructor(
+    readonly event: CloudEvent,
+    readonly attempt: number,
+    key: string | undefined,
+    onSettle: () => void,
+  ) {
+    if (key !== undefined) Object.defineProperty(this, 'key', { value: key, enumerable: true })
+    this.#onSettle = onSettle
+  }
+
+  ack(): Promise<void> {
+    return this.#first() ? this.settle(undefined) : SETTLED
+  }
+
+  nack(options?: NackOptions): Promise<void> {
+    return this.#first() ? this.settle(Math.max(0, options?.delayMs ?? 0)) : SETTLED
+  }
+
+  /** Acks (`nackDelayMs` undefined) or nacks with that delay; runs once per delivery. */
+  protected abstract settle(nackDelayMs: number | undefined): Promise<void>
+
+  #first(): boolean {
+    const onSettle = this.#onSettle
+    if (onSettle === undefined) return false
+    this.#onSettle = undefined
+    onSettle()
+    return true
   }
 }
 

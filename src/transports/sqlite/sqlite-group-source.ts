@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { CloudEvent } from '../../event/cloud-event.js'
-import type { Delivery, NackOptions } from '../contract.js'
-import type { DeliverySource } from '../memory/pull-subscription.js'
+import type { Delivery } from '../contract.js'
+import { SettleOnce, type DeliverySource } from '../memory/pull-subscription.js'
 import type { LogStatements } from './sqlite-schema.js'
 import type { WriteBatcher } from './write-batcher.js'
 
@@ -44,10 +44,10 @@ export class SqliteGroupSource implements DeliverySource {
     this.#options = options
   }
 
-  take(room: number): Delivery | undefined {
+  take(room: number, onSettle: () => void): Delivery | undefined {
     const now = Date.now()
     for (let next = this.#buffer.shift(); next !== undefined; next = this.#buffer.shift()) {
-      if (next.leaseUntil - now > LEASE_MARGIN_MS) return this.#deliver(next)
+      if (next.leaseUntil - now > LEASE_MARGIN_MS) return new SqliteDelivery(this, next, onSettle)
     }
     if (this.#options.batcher.closed || !this.#hasWork(now)) return undefined
     const limit = Math.max(1, Math.min(room, this.#options.fetchBatch))
@@ -58,7 +58,7 @@ export class SqliteGroupSource implements DeliverySource {
       return undefined
     }
     const first = this.#buffer.shift()
-    return first === undefined ? undefined : this.#deliver(first)
+    return first === undefined ? undefined : new SqliteDelivery(this, first, onSettle)
   }
 
   /** Gives back what was fetched but never handed out, without counting it as an attempt. */
@@ -113,22 +113,31 @@ export class SqliteGroupSource implements DeliverySource {
     return out
   }
 
-  #deliver(row: Fetched): Delivery {
-    const { statements: s, topic, group, batcher } = this.#options
+  /** Acks (`nackDelayMs` undefined) or nacks the lease; resolves once the change is committed. */
+  settle(row: Fetched, nackDelayMs: number | undefined): Promise<void> {
+    const { statements: s, topic, group, batcher, onSettled } = this.#options
     const owner = this.#owner
-    const settled = async (write: () => void): Promise<void> => {
-      await batcher.run(write)
-      this.#options.onSettled()
+    if (nackDelayMs === undefined) {
+      const acked = batcher.run(() => s.ack.run(topic, group, row.id, owner, row.attempt))
+      // Only a keyed ack can let another member go on (the next event of that key).
+      return row.key === null ? acked : acked.then(onSettled)
     }
-    return {
-      event: JSON.parse(row.event) as CloudEvent,
-      attempt: row.attempt,
-      ...(row.key === null ? {} : { key: row.key }),
-      ack: () => settled(() => s.ack.run(topic, group, row.id, owner, row.attempt)),
-      nack: (options?: NackOptions) => {
-        const visibleAt = Date.now() + Math.max(0, options?.delayMs ?? 0)
-        return settled(() => s.nack.run(visibleAt, topic, group, row.id, owner, row.attempt))
-      },
-    }
+    const visibleAt = Date.now() + nackDelayMs
+    return batcher.run(() => s.nack.run(visibleAt, topic, group, row.id, owner, row.attempt)).then(onSettled)
+  }
+}
+
+class SqliteDelivery extends SettleOnce {
+  readonly #source: SqliteGroupSource
+  readonly #row: Fetched
+
+  constructor(source: SqliteGroupSource, row: Fetched, onSettle: () => void) {
+    super(JSON.parse(row.event) as CloudEvent, row.attempt, row.key ?? undefined, onSettle)
+    this.#source = source
+    this.#row = row
+  }
+
+  protected override settle(nackDelayMs: number | undefined): Promise<void> {
+    return this.#source.settle(this.#row, nackDelayMs)
   }
 }
