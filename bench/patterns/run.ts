@@ -76,15 +76,23 @@ function main(): void {
   const results: Results = new Map()
   const total = contenders.length * options.sizes.length
   let done = 0
+  let failures = 0
   for (const size of options.sizes) {
     const input = files.get(size)!
     for (const contender of contenders) {
-      const result = contender === 'event-ruler-text' || contender === 'event-ruler-tree'
-        ? runEventRuler(contender === 'event-ruler-text' ? 'text' : 'tree', input.rulesFile, input.eventsFile, options.timing)
-        : runNodeWorker(contender, input, options)
       const bySize = results.get(contender) ?? new Map<number, WorkerResult>()
-      results.set(contender, bySize.set(size, result))
-      console.error(`[${++done}/${total}] ${contender} x ${size} rules: ${formatRate(result.eventsPerSecond)} events/s`)
+      results.set(contender, bySize)
+      try {
+        const result = contender === 'event-ruler-text' || contender === 'event-ruler-tree'
+          ? runEventRuler(contender === 'event-ruler-text' ? 'text' : 'tree', input.rulesFile, input.eventsFile, options.timing)
+          : runNodeWorker(contender, input, options)
+        bySize.set(size, result)
+        console.error(`[${++done}/${total}] ${contender} x ${size} rules: ${formatRate(result.eventsPerSecond)} events/s`)
+      } catch (error) {
+        // One broken contender must not cost the others' figures; its cells read n/a.
+        failures++
+        console.error(`[${++done}/${total}] ${contender} x ${size} rules: FAILED ${String(error)}`)
+      }
     }
   }
 
@@ -95,6 +103,10 @@ function main(): void {
     + `repetitions after ${options.timing.warmupMs} ms warm-up; whole run ${((performance.now() - started) / 1000).toFixed(0)} s`)
   const raw = Object.fromEntries([...ordered].map(([name, bySize]) => [name, Object.fromEntries(bySize)]))
   writeFileSync(join(options.outDir, 'results.json'), `${JSON.stringify({ options, results: raw }, null, 2)}\n`)
+  if (failures > 0) {
+    console.error(`${failures} measurement(s) failed; see the messages above`)
+    process.exitCode = 1
+  }
 }
 
 main()
