@@ -172,10 +172,10 @@ export function createEngine(options: EngineOptions): Engine {
       return true
     },
 
-    async publish(events) {
+    async publish(events, publishOptions) {
       const list = Array.isArray(events) ? validateAll(events) : [validateOne(events)]
       if (list.length === 0) return
-      await transport.publish(topic, list)
+      await (publishOptions === undefined ? transport.publish(topic, list) : transport.publish(topic, list, publishOptions))
     },
 
     async dispatch(event) {

@@ -190,6 +190,21 @@ describe('engine.dispatch', () => {
   })
 })
 
+describe('engine.publish', () => {
+  it('publishes nothing when one event of the batch is invalid, naming its index', async () => {
+    const transport = createMemoryTransport()
+    const engine = createEngine({ transport })
+    const sub = await transport.subscribe('events', { group: 'probe', from: 'earliest' })
+    const error = await engine.publish([event(), { id: 'x' } as unknown as CloudEvent]).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(EventValidationError)
+    expect((error as EventValidationError).problems.some((p) => p.attribute.startsWith('[1]'))).toBe(true)
+    await engine.publish(event({ id: 'after' }), { key: 'k' })
+    const first = await sub[Symbol.asyncIterator]().next()
+    expect(first.done === false && [first.value.event.id, first.value.key]).toEqual(['after', 'k'])
+    await sub.close()
+  })
+})
+
 describe('engine rules', () => {
   const noop: Handler = () => undefined
 

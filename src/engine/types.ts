@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../event/cloud-event.js'
-import type { Transport } from '../transports/contract.js'
+import type { PublishOptions, Transport } from '../transports/contract.js'
 import type { Metrics } from './metrics.js'
 import type { SettlementPolicy } from './settle.js'
 
@@ -131,8 +131,8 @@ export interface Engine {
   removeRule(name: string): boolean
   readonly rules: readonly Rule[]
   readonly metrics: Metrics
-  /** Validates the events and publishes them to the engine's topic. */
-  publish(events: CloudEvent | readonly CloudEvent[]): Promise<void>
+  /** Validates the events (all or nothing) and publishes them to the engine's topic, with the transport's ordering key if given. */
+  publish(events: CloudEvent | readonly CloudEvent[], options?: PublishOptions): Promise<void>
   /** Runs one event through matching and targets in process, without consuming: the test entry point. */
   dispatch(event: CloudEvent): Promise<DispatchReport>
   /** Subscribes and consumes until `stop()`. Resolves once subscribed. */
