@@ -4,6 +4,7 @@ import { EventValidationError, UnsupportedMediaTypeError, quote, type EventProbl
 import { isJsonEssence, isTextual, parseMediaType, type MediaType } from './media-type.js'
 import { parseBatch, parseEvent, parseJson } from './parse-event.js'
 import { decodeHeaderValue } from './percent-encoding.js'
+import { isAttributeName } from './attribute-formats.js'
 import { validateEvent } from './validate-event.js'
 
 /** An HTTP request or response as plain data, so the binding works with any server or client. */
@@ -41,13 +42,19 @@ export function fromHttp(message: HttpMessage): CloudEvent[] {
 
 function readBinary(message: HttpMessage, rawType: string | undefined): CloudEvent {
   const problems: EventProblem[] = []
-  // A null-prototype object: header names are untrusted, and `ce-__proto__` must stay an ordinary (invalid) key.
-  const attributes = Object.create(null) as Record<string, unknown>
+  const attributes: Record<string, unknown> = {}
   let headerCount = 0
-  for (const [name, raw] of Object.entries(message.headers)) {
-    if (raw === undefined || name.length < 3 || name.slice(0, 3).toLowerCase() !== 'ce-') continue
+  const { headers } = message
+  for (const name in headers) {
+    const raw = headers[name]
+    if (raw === undefined || !isCeHeader(name)) continue
     headerCount++
     const attribute = name.slice(3).toLowerCase()
+    // Names are checked here, before they become keys, so an untrusted `ce-__proto__` never touches a prototype.
+    if (!isAttributeName(attribute) || attribute === 'data' || attribute === 'datacontenttype') {
+      problems.push({ attribute, message: badHeaderName(attribute) })
+      continue
+    }
     // Numbers and booleans are what Node's outgoing headers allow (the cloudevents SDK writes them); on the wire
     // they are their string form.
     const values = typeof raw === 'number' || typeof raw === 'boolean' ? [String(raw)] : typeof raw === 'string' ? [raw] : raw
@@ -55,16 +62,11 @@ function readBinary(message: HttpMessage, rawType: string | undefined): CloudEve
       problems.push({ attribute, message: `header ce-${attribute} must be a string, got ${quote(raw)}` })
       continue
     }
-    if (values.length !== 1 || attribute in attributes) {
+    if (values.length !== 1 || Object.hasOwn(attributes, attribute)) {
       problems.push({ attribute, message: `header ce-${attribute} must appear once` })
       continue
     }
-    if (attribute === 'datacontenttype' || attribute === 'data' || attribute === 'data_base64') {
-      const why = attribute === 'datacontenttype' ? 'binary mode carries it in Content-Type' : 'binary mode carries data in the body'
-      problems.push({ attribute, message: `must not be sent as a ce-${attribute} header; ${why}` })
-      continue
-    }
-    const decoded = decodeHeaderValue(values[0]!)
+    const decoded = decodeHeaderValue(values[0])
     if (decoded === undefined) {
       problems.push({ attribute, message: `header ce-${attribute} has broken percent-encoding or is not utf-8: ${quote(values[0])}` })
       continue
@@ -80,9 +82,20 @@ function readBinary(message: HttpMessage, rawType: string | undefined): CloudEve
   const type = rawType === undefined ? undefined : parseMediaType(rawType)
   if (rawType !== undefined) attributes['datacontenttype'] = rawType.trim()
   if (message.body.length > 0) readData(message.body, rawType, type, attributes, problems)
-  const event = validateEvent(attributes, '', problems)
+  const event = validateEvent(attributes, '', problems, true)
   if (event === undefined || problems.length > 0) throw new EventValidationError(problems)
   return event
+}
+
+/** `ce-` in any case, without allocating for the many headers that are not. */
+function isCeHeader(name: string): boolean {
+  return name.length >= 3 && (name.charCodeAt(0) | 0x20) === 0x63 && (name.charCodeAt(1) | 0x20) === 0x65 && name.charCodeAt(2) === 0x2d
+}
+
+function badHeaderName(attribute: string): string {
+  if (attribute === 'datacontenttype') return 'must not be sent as a ce-datacontenttype header; binary mode carries it in Content-Type'
+  if (attribute === 'data') return 'must not be sent as a ce-data header; binary mode carries data in the body'
+  return `header ce-${attribute} does not name an attribute: names are lower-case letters a-z and digits 0-9 only`
 }
 
 function readData(
