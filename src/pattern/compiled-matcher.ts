@@ -1,4 +1,5 @@
-import { FieldIndex } from './field-index.js'
+import { anchorConjunctions } from './anchors.js'
+import { FieldIndex, type AnchorSink, type ExactBucket } from './field-index.js'
 import { parsePattern } from './parse-pattern.js'
 import type { FieldCondition, IndexKey, PatternLimits } from './pattern-ast.js'
 import type { Matcher, PatternRules } from './types.js'
@@ -65,55 +66,33 @@ export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits 
     for (const conditions of conjunctions) parsed.push({ rule, conditions })
   }
 
-  const conjunctions: CompiledConjunction[] = parsed.map(({ rule, conditions }) => ({
+  const described = parsed.map(({ conditions }) =>
+    conditions.map((c) => ({
+      field: fieldFor(c.segments),
+      keys: c.matchers.every((m) => m.index !== undefined) ? c.matchers.map((m) => m.index as IndexKey) : undefined,
+      allowsAbsent: c.allowsAbsent,
+    })),
+  )
+  const { always, proven } = anchorConjunctions(described, fields)
+  const conjunctions: CompiledConjunction[] = parsed.map(({ rule, conditions }, c) => ({
     rule,
-    conditions: conditions.map((c) => ({ field: fieldFor(c.segments), tests: c.matchers.map((m) => m.test), allowsAbsent: c.allowsAbsent })),
+    conditions: conditions
+      .map((condition, i) => ({ condition, field: described[c]?.[i]?.field ?? -1, i }))
+      .filter(({ i }) => !proven[c]?.has(i))
+      .sort((a, b) => checkOrder(a.condition) - checkOrder(b.condition))
+      .map(({ condition, field }) => ({ field, tests: condition.matchers.map((m) => m.test), allowsAbsent: condition.allowsAbsent })),
   }))
-  const always = anchorAll(parsed, conjunctions, fields)
   return new IndexedMatcher(ids, root, fields, conjunctions, always)
 }
 
-/** Picks for every conjunction its most selective condition and registers it there; returns the unanchored. */
-function anchorAll(
-  parsed: ReadonlyArray<{ conditions: readonly FieldCondition[] }>,
-  conjunctions: readonly CompiledConjunction[],
-  fields: FieldIndex[],
-): number[] {
-  const keyOf = (field: number, key: IndexKey): string =>
-    `${field}\u0000${key.kind}\u0000${'ignoreCase' in key && key.ignoreCase ? 'i' : ''}\u0000${typeof key.key}\u0000${String(key.key)}`
-  const frequency = new Map<string, number>()
-  const perField = new Map<number, number>()
-  conjunctions.forEach((conjunction, c) => {
-    parsed[c]?.conditions.forEach((condition, i) => {
-      const field = conjunction.conditions[i]?.field ?? -1
-      perField.set(field, (perField.get(field) ?? 0) + 1)
-      for (const m of condition.matchers) {
-        if (m.index !== undefined) frequency.set(keyOf(field, m.index), (frequency.get(keyOf(field, m.index)) ?? 0) + 1)
-      }
-    })
-  })
-  const always: number[] = []
-  conjunctions.forEach((conjunction, c) => {
-    let best: { cost: number; field: number; keys: IndexKey[] | undefined } | undefined
-    parsed[c]?.conditions.forEach((condition, i) => {
-      if (condition.allowsAbsent) return
-      const field = conjunction.conditions[i]?.field ?? -1
-      const keyed = condition.matchers.every((m) => m.index !== undefined)
-      const keys = keyed ? condition.matchers.map((m) => m.index as IndexKey) : undefined
-      const cost =
-        keys !== undefined
-          ? keys.reduce((sum, key) => sum + (frequency.get(keyOf(field, key)) ?? 0) + (key.kind === 'exact' ? 0 : 1), 0)
-          : 2 * (perField.get(field) ?? 0) + 2
-      if (best === undefined || cost < best.cost) best = { cost, field, keys }
-    })
-    if (best === undefined) always.push(c)
-    else if (best.keys === undefined) fields[best.field]?.addPresence(c)
-    else for (const key of best.keys) fields[best.field]?.add(key, c)
-  })
-  return always
+/** Cheap and selective checks first, so a candidate that fails usually fails on its first test. */
+function checkOrder(condition: FieldCondition): number {
+  const rank: Readonly<Record<string, number>> = { exact: 0, exactly: 0, prefix: 1, suffix: 1, 'equals-ignore-case': 1, numeric: 2, wildcard: 2, cidr: 3, 'anything-but': 4, exists: 5 }
+  const worst = condition.matchers.reduce((max, m) => Math.max(max, rank[m.operator] ?? 5), 0)
+  return condition.allowsAbsent ? 6 : worst
 }
 
-class IndexedMatcher<R> implements Matcher<R> {
+class IndexedMatcher<R> implements Matcher<R>, AnchorSink {
   private generation = 0
   // Per-event scratch state, stamped with the generation instead of cleared between events.
   private readonly fieldSeen: Int32Array
@@ -124,7 +103,14 @@ class IndexedMatcher<R> implements Matcher<R> {
   private readonly nextValue: number[] = []
   private valueCount = 0
   private readonly candidates: number[] = []
-  private readonly addCandidates = (list: readonly number[]): void => {
+  private readonly buckets: ExactBucket[] = []
+  readonly addBucket = (bucket: ExactBucket): void => {
+    if (bucket.seen === this.generation) return
+    bucket.seen = this.generation
+    if (bucket.direct !== undefined) this.addCandidates(bucket.direct)
+    if (bucket.second !== undefined) this.buckets.push(bucket)
+  }
+  readonly addCandidates = (list: readonly number[]): void => {
     const seen = this.conjunctionSeen
     const generation = this.generation
     for (let i = 0; i < list.length; i++) {
@@ -161,6 +147,7 @@ class IndexedMatcher<R> implements Matcher<R> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return []
     this.begin()
     if (this.root.children !== undefined) this.walkObject(value as Record<string, unknown>, this.root, 1)
+    if (this.buckets.length > 0) this.resolveBuckets()
     return this.settle()
   }
 
@@ -174,6 +161,23 @@ class IndexedMatcher<R> implements Matcher<R> {
     this.generation++
     this.valueCount = 0
     this.candidates.length = 0
+    this.buckets.length = 0
+  }
+
+  /** Second level of the exact buckets reached: needs the whole event walked first. */
+  private resolveBuckets(): void {
+    for (let b = 0; b < this.buckets.length; b++) {
+      const levels = (this.buckets[b] as ExactBucket).second as NonNullable<ExactBucket['second']>
+      for (let l = 0; l < levels.length; l++) {
+        const level = levels[l] as (typeof levels)[number]
+        let n = this.fieldSeen[level.field] === this.generation ? (this.fieldHead[level.field] as number) : -1
+        while (n >= 0) {
+          const list = level.byValue.get(this.values[n])
+          if (list !== undefined) this.addCandidates(list)
+          n = this.nextValue[n] as number
+        }
+      }
+    }
   }
 
   private walkObject(object: Record<string, unknown>, node: PathNode, depth: number): void {
@@ -226,7 +230,7 @@ class IndexedMatcher<R> implements Matcher<R> {
       if (index.presence !== undefined) this.addCandidates(index.presence)
     }
     this.fieldHead[field] = n
-    index.lookup(value, this.addCandidates)
+    index.lookup(value, this)
   }
 
   private holds(conjunction: CompiledConjunction): boolean {

@@ -28,9 +28,39 @@ export class AffixIndex {
   }
 }
 
+/**
+ * What an exact value of a field leads to: conjunctions anchored on that value alone (`direct`), and
+ * conjunctions that also need an exact value of a second field (`second`), looked up once the whole event
+ * has been walked. The second level keeps rules that share a common value (one `source`, many
+ * `detail-type`s) from all becoming candidates, in the way event-ruler's automaton moves field by field.
+ */
+export class ExactBucket {
+  direct: number[] | undefined
+  second: Array<{ readonly field: number; readonly byValue: Map<unknown, number[]> }> | undefined
+  /** Generation of the last event that reached this bucket, so each event resolves it once. */
+  seen = 0
+
+  addDirect(conjunction: number): void {
+    ;(this.direct ??= []).push(conjunction)
+  }
+
+  addSecond(field: number, value: unknown, conjunction: number): void {
+    this.second ??= []
+    let level = this.second.find((entry) => entry.field === field)
+    if (level === undefined) this.second.push((level = { field, byValue: new Map() }))
+    push(level.byValue, value, conjunction)
+  }
+}
+
+/** Receives what a value's lookups find. */
+export interface AnchorSink {
+  addCandidates(conjunctions: readonly number[]): void
+  addBucket(bucket: ExactBucket): void
+}
+
 /** Everything the compiled matcher knows about one field path: how its values lead to conjunctions. */
 export class FieldIndex {
-  exact: Map<unknown, number[]> | undefined
+  exact: Map<unknown, ExactBucket> | undefined
   exactIgnoreCase: Map<string, number[]> | undefined
   prefix: AffixIndex | undefined
   prefixIgnoreCase: AffixIndex | undefined
@@ -42,8 +72,7 @@ export class FieldIndex {
   add(key: IndexKey, conjunction: number): void {
     switch (key.kind) {
       case 'exact':
-        this.exact ??= new Map()
-        push(this.exact, key.key, conjunction)
+        this.bucket(key.key).addDirect(conjunction)
         return
       case 'exact-ci':
         this.exactIgnoreCase ??= new Map()
@@ -60,15 +89,25 @@ export class FieldIndex {
     }
   }
 
+  bucket(value: unknown): ExactBucket {
+    this.exact ??= new Map()
+    let bucket = this.exact.get(value)
+    if (bucket === undefined) this.exact.set(value, (bucket = new ExactBucket()))
+    return bucket
+  }
+
   addPresence(conjunction: number): void {
     ;(this.presence ??= []).push(conjunction)
   }
 
-  /** Calls `found` with each list of conjunctions a value of this field may satisfy. */
-  lookup(value: unknown, found: (conjunctions: readonly number[]) => void): void {
-    const exact = this.exact?.get(value)
-    if (exact !== undefined) found(exact)
+  /** Hands the sink every conjunction list and bucket a value of this field may lead to. */
+  lookup(value: unknown, sink: AnchorSink): void {
+    if (this.exact !== undefined) {
+      const bucket = this.exact.get(value)
+      if (bucket !== undefined) sink.addBucket(bucket)
+    }
     if (typeof value !== 'string') return
+    const found = sink.addCandidates
     this.prefix?.lookup(value, false, found)
     this.suffix?.lookup(value, true, found)
     if (this.exactIgnoreCase === undefined && this.prefixIgnoreCase === undefined && this.suffixIgnoreCase === undefined) return
