@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
+import { CloudEvent as SdkEvent, HTTP } from 'cloudevents'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ErrorCodes } from '../errors.js'
 import { startHttpServer, type HttpServer } from './server.js'
@@ -154,5 +155,42 @@ describe('startHttpServer against slow or oversized clients', () => {
     const { server } = await start({ maxHeaderBytes: 4096 })
     const answer = await rawExchange(server.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(8192)}\r\n\r\n`)
     expect(answer).toMatch(/^HTTP\/1\.1 431/)
+  })
+})
+
+describe('startHttpServer with the official CloudEvents SDK as the client', () => {
+  it('accepts what the SDK emits in binary and structured mode, attributes intact', async () => {
+    const { server, transport } = await start()
+    const sdkEvent = new SdkEvent({
+      id: 'sdk-1',
+      source: 'app.sdk',
+      type: 'SdkSent',
+      subject: 'order/7',
+      time: '2026-01-02T03:04:05Z',
+      datacontenttype: 'application/json',
+      data: { amount: 12.5, tags: ['a', 'b'] },
+      ordertier: 'gold',
+    })
+    for (const message of [HTTP.binary(sdkEvent), HTTP.structured(sdkEvent)]) {
+      const res = await fetch(`${server.url}/events`, {
+        method: 'POST',
+        headers: message.headers as Record<string, string>,
+        body: message.body as string,
+      })
+      expect(res.status).toBe(202)
+    }
+    expect(transport.appends).toHaveLength(2)
+    for (const { events } of transport.appends) {
+      expect(events[0]).toMatchObject({
+        specversion: '1.0',
+        id: 'sdk-1',
+        source: 'app.sdk',
+        type: 'SdkSent',
+        subject: 'order/7',
+        data: { amount: 12.5, tags: ['a', 'b'] },
+        ordertier: 'gold',
+      })
+      expect(Date.parse(events[0]?.time ?? '')).toBe(Date.parse('2026-01-02T03:04:05Z'))
+    }
   })
 })
