@@ -3,6 +3,7 @@ import type { CloudEvent } from '../../event/cloud-event.js'
 import type { Delivery } from '../contract.js'
 import { SettleOnce, type DeliverySource } from '../memory/pull-subscription.js'
 import type { LogStatements } from './sqlite-schema.js'
+import type { TopicStatements } from './topic-tables.js'
 import type { WriteBatcher } from './write-batcher.js'
 
 /** A leased event fetched ahead of being handed out. */
@@ -16,6 +17,7 @@ interface Fetched {
 
 export interface GroupSourceOptions {
   readonly statements: LogStatements
+  readonly log: TopicStatements
   readonly batcher: WriteBatcher
   readonly topic: string
   readonly group: string
@@ -74,10 +76,10 @@ export class SqliteGroupSource implements DeliverySource {
   }
 
   #hasWork(now: number): boolean {
-    const { statements: s, topic, group } = this.#options
+    const { statements: s, log, topic, group } = this.#options
     if (s.hasVisible.get(topic, group, now) !== undefined) return true
     const cursor = s.cursor.get(topic, group)
-    return cursor !== undefined && s.hasNew.get(topic, cursor.next_id) !== undefined
+    return cursor !== undefined && log.hasNew.get(cursor.next_id) !== undefined
   }
 
   /**
@@ -85,11 +87,11 @@ export class SqliteGroupSource implements DeliverySource {
    * visible leases first, then reads new entries.
    */
   #claim(limit: number): Fetched[] {
-    const { statements: s, topic, group, visibilityTimeoutMs } = this.#options
+    const { statements: s, log, topic, group, visibilityTimeoutMs } = this.#options
     const now = Date.now()
     const leaseUntil = now + visibilityTimeoutMs
     const out: Fetched[] = []
-    for (const row of s.visibleLeases.all(topic, group, now, limit * 4)) {
+    for (const row of log.visibleLeases.all(topic, group, now, limit * 4)) {
       if (out.length >= limit) break
       if (row.key !== null && s.keyHeld.get(topic, group, row.key, row.id) !== undefined) continue
       s.claim.run(leaseUntil, this.#owner, topic, group, row.id)
@@ -98,7 +100,7 @@ export class SqliteGroupSource implements DeliverySource {
     if (out.length >= limit) return out
     const cursor = s.cursor.get(topic, group)
     if (cursor === undefined) return out
-    const fresh = s.newEntries.all(topic, cursor.next_id, limit - out.length)
+    const fresh = log.newEntries.all(cursor.next_id, limit - out.length)
     for (const row of fresh) {
       if (row.key !== null && s.keyHeld.get(topic, group, row.key, row.id) !== undefined) {
         // Held back behind an earlier event of its key: parked unowned, claimed once the key frees.

@@ -10,13 +10,10 @@ import type { Database as DatabaseType, Statement } from 'better-sqlite3'
 export type SqliteSynchronous = 'normal' | 'full'
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS sepal_log (
-  id INTEGER PRIMARY KEY,
-  topic TEXT NOT NULL,
-  key TEXT,
-  event TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS sepal_topics (
+  n INTEGER PRIMARY KEY,
+  topic TEXT NOT NULL UNIQUE
 );
-CREATE INDEX IF NOT EXISTS sepal_log_by_topic ON sepal_log (topic);
 CREATE TABLE IF NOT EXISTS sepal_groups (
   topic TEXT NOT NULL,
   grp TEXT NOT NULL,
@@ -46,29 +43,15 @@ export function openLogDatabase(path: string, synchronous: SqliteSynchronous, bu
   return db
 }
 
-export interface LeaseRow {
-  readonly id: number
-  readonly key: string | null
-  readonly attempt: number
-  readonly event: string
-}
-
-export interface LogRow {
-  readonly id: number
-  readonly key: string | null
-  readonly event: string
-}
-
-/** Every statement the transport runs, prepared once per connection. */
+/**
+ * Statements on the tables every topic shares. The log itself is one table per topic (see
+ * topic-tables.ts), so an append touches no index and ids are offsets within the topic.
+ */
 export interface LogStatements {
-  readonly append: Statement<[string, string | null, string]>
-  readonly createGroup: Statement<[string, string, number, string]>
+  readonly createGroup: Statement<[string, string, number]>
   readonly cursor: Statement<[string, string], { next_id: number }>
   readonly advance: Statement<[number, string, string]>
-  readonly hasNew: Statement<[string, number], { one: number }>
-  readonly newEntries: Statement<[string, number, number], LogRow>
   readonly hasVisible: Statement<[string, string, number], { one: number }>
-  readonly visibleLeases: Statement<[string, string, number, number], LeaseRow>
   readonly keyHeld: Statement<[string, string, string, number], { one: number }>
   readonly insertLease: Statement<[string, string, number, string | null, number, number, string | null]>
   readonly claim: Statement<[number, string, string, string, number]>
@@ -79,45 +62,23 @@ export interface LogStatements {
 
 export function prepareStatements(db: DatabaseType): LogStatements {
   return {
-    append: db.prepare<[string, string | null, string]>('INSERT INTO sepal_log (topic, key, event) VALUES (?, ?, ?)'),
-    createGroup: db.prepare<[string, string, number, string]>(
-      `INSERT OR IGNORE INTO sepal_groups (topic, grp, next_id)
-       VALUES (?, ?, CASE WHEN ? = 1 THEN 0 ELSE (SELECT coalesce(max(id), 0) + 1 FROM sepal_log WHERE topic = ?) END)`,
-    ),
-    cursor: db.prepare<[string, string], { next_id: number }>(
-      'SELECT next_id FROM sepal_groups WHERE topic = ? AND grp = ?',
-    ),
-    advance: db.prepare<[number, string, string]>('UPDATE sepal_groups SET next_id = ? WHERE topic = ? AND grp = ?'),
-    hasNew: db.prepare<[string, number], { one: number }>(
-      'SELECT 1 AS one FROM sepal_log WHERE topic = ? AND id >= ? LIMIT 1',
-    ),
-    newEntries: db.prepare<[string, number, number], LogRow>(
-      'SELECT id, key, event FROM sepal_log WHERE topic = ? AND id >= ? ORDER BY id LIMIT ?',
-    ),
-    hasVisible: db.prepare<[string, string, number], { one: number }>(
-      'SELECT 1 AS one FROM sepal_leases WHERE topic = ? AND grp = ? AND visible_at <= ? LIMIT 1',
-    ),
-    visibleLeases: db.prepare<[string, string, number, number], LeaseRow>(
-      `SELECT l.id, l.key, l.attempt, g.event FROM sepal_leases l JOIN sepal_log g ON g.id = l.id
-       WHERE l.topic = ? AND l.grp = ? AND l.visible_at <= ? ORDER BY l.id LIMIT ?`,
-    ),
-    keyHeld: db.prepare<[string, string, string, number], { one: number }>(
-      'SELECT 1 AS one FROM sepal_leases WHERE topic = ? AND grp = ? AND key = ? AND id < ? LIMIT 1',
-    ),
-    insertLease: db.prepare<[string, string, number, string | null, number, number, string | null]>(
+    createGroup: db.prepare('INSERT OR IGNORE INTO sepal_groups (topic, grp, next_id) VALUES (?, ?, ?)'),
+    cursor: db.prepare('SELECT next_id FROM sepal_groups WHERE topic = ? AND grp = ?'),
+    advance: db.prepare('UPDATE sepal_groups SET next_id = ? WHERE topic = ? AND grp = ?'),
+    hasVisible: db.prepare('SELECT 1 AS one FROM sepal_leases WHERE topic = ? AND grp = ? AND visible_at <= ? LIMIT 1'),
+    keyHeld: db.prepare('SELECT 1 AS one FROM sepal_leases WHERE topic = ? AND grp = ? AND key = ? AND id < ? LIMIT 1'),
+    insertLease: db.prepare(
       'INSERT INTO sepal_leases (topic, grp, id, key, attempt, visible_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    claim: db.prepare<[number, string, string, string, number]>(
+    claim: db.prepare(
       'UPDATE sepal_leases SET attempt = attempt + 1, visible_at = ?, owner = ? WHERE topic = ? AND grp = ? AND id = ?',
     ),
-    ack: db.prepare<[string, string, number, string, number]>(
-      'DELETE FROM sepal_leases WHERE topic = ? AND grp = ? AND id = ? AND owner = ? AND attempt = ?',
-    ),
-    nack: db.prepare<[number, string, string, number, string, number]>(
+    ack: db.prepare('DELETE FROM sepal_leases WHERE topic = ? AND grp = ? AND id = ? AND owner = ? AND attempt = ?'),
+    nack: db.prepare(
       `UPDATE sepal_leases SET owner = NULL, visible_at = ?
        WHERE topic = ? AND grp = ? AND id = ? AND owner = ? AND attempt = ?`,
     ),
-    unclaim: db.prepare<[string, string, number, string, number]>(
+    unclaim: db.prepare(
       `UPDATE sepal_leases SET owner = NULL, visible_at = 0, attempt = attempt - 1
        WHERE topic = ? AND grp = ? AND id = ? AND owner = ? AND attempt = ?`,
     ),

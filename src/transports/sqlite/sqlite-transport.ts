@@ -8,6 +8,7 @@ import { PullSubscription, closedError, resolveMaxInFlight } from '../memory/pul
 import { compactConsumed } from './compaction.js'
 import { SqliteGroupSource } from './sqlite-group-source.js'
 import { openLogDatabase, prepareStatements, type SqliteSynchronous } from './sqlite-schema.js'
+import { TopicTables } from './topic-tables.js'
 import { WriteBatcher } from './write-batcher.js'
 
 export interface SqliteTransportOptions {
@@ -65,6 +66,7 @@ export function createSqliteTransport(options: SqliteTransportOptions): SqliteTr
     )
   }
   const statements = prepareStatements(db)
+  const tables = new TopicTables(db)
   const batcher = new WriteBatcher(db, `event log "${path}"`)
   const members = new Map<string, Set<PullSubscription>>()
   const wakeTopic = (topic: string): void => {
@@ -75,7 +77,7 @@ export function createSqliteTransport(options: SqliteTransportOptions): SqliteTr
   let closed = false
 
   async function compactSoon(): Promise<void> {
-    await batcher.run(() => void compactConsumed(db)).catch(() => undefined)
+    await batcher.run(() => void compactConsumed(db, tables)).catch(() => undefined)
   }
 
   return {
@@ -89,8 +91,9 @@ export function createSqliteTransport(options: SqliteTransportOptions): SqliteTr
       if (events.length === 0) return
       const key = publishOptions?.key ?? null
       const rows = events.map((event) => JSON.stringify(event))
+      const log = tables.get(topic)
       await batcher.run(() => {
-        for (const row of rows) statements.append.run(topic, key, row)
+        for (const row of rows) log.append.run(key, row)
       })
       wakeTopic(topic)
     },
@@ -102,10 +105,13 @@ export function createSqliteTransport(options: SqliteTransportOptions): SqliteTr
       const maxInFlight = resolveMaxInFlight(subscribeOptions.maxInFlight)
       const visibilityTimeoutMs = checkVisibility(subscribeOptions.visibilityTimeoutMs) ?? visibilityMs
       const { group } = subscribeOptions
-      const earliest = subscribeOptions.from === 'earliest' ? 1 : 0
-      await batcher.run(() => statements.createGroup.run(topic, group, earliest, topic))
+      const log = tables.get(topic)
+      await batcher.run(() => {
+        const start = subscribeOptions.from === 'earliest' ? 0 : (log.newestId.get()?.id ?? 0) + 1
+        statements.createGroup.run(topic, group, start)
+      })
       const source = new SqliteGroupSource({
-        statements, batcher, topic, group, visibilityTimeoutMs, fetchBatch,
+        statements, log, batcher, topic, group, visibilityTimeoutMs, fetchBatch,
         onSettled: () => wakeTopic(topic),
       })
       let topicMembers = members.get(topic)
@@ -122,7 +128,7 @@ export function createSqliteTransport(options: SqliteTransportOptions): SqliteTr
 
     compact() {
       if (closed) throw closedError('sqlite transport')
-      return db.transaction(() => compactConsumed(db)).immediate()
+      return db.transaction(() => compactConsumed(db, tables)).immediate()
     },
 
     async close() {
