@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { PermanentError } from '../errors.js'
 import type { CloudEvent } from '../event/cloud-event.js'
 import { createMemoryTransport } from '../transports/memory/memory-transport.js'
-import type { Transport } from '../transports/contract.js'
+import type { Delivery, Transport } from '../transports/contract.js'
 import { createEngine } from './create-engine.js'
 import { attemptLimitPolicy } from './settle.js'
 import type { DispatchReport, Engine, EngineOptions, Settlement } from './types.js'
@@ -230,6 +230,64 @@ describe('the settlement seam', () => {
     await engine.publish(event('1'))
     await log.waitFor(2)
     expect(log.entries.map((e) => e.settlement)).toEqual(['nack', 'ack'])
+  })
+})
+
+describe('a failing subscription', () => {
+  it('is replaced by a new one, so consumption goes on after a broker hiccup', async () => {
+    const log = settlementLog()
+    const memory = createMemoryTransport()
+    let subscribes = 0
+    // The first subscription fails on its second fetch, as a dropped connection would.
+    const flaky: Transport = {
+      name: 'flaky',
+      features: memory.features,
+      publish: (topic, events, o) => memory.publish(topic, events, o),
+      close: () => memory.close(),
+      async subscribe(topic, o) {
+        const inner = await memory.subscribe(topic, o)
+        if (++subscribes > 1) return inner
+        const it = inner[Symbol.asyncIterator]()
+        let fetches = 0
+        const failing: AsyncIterator<Delivery> = {
+          next: () => (++fetches === 2 ? Promise.reject(new Error('connection reset')) : it.next()),
+        }
+        return { [Symbol.asyncIterator]: () => failing, close: () => inner.close(), [Symbol.asyncDispose]: () => inner.close() }
+      },
+    }
+    const engine = createEngine({
+      transport: flaky,
+      from: 'earliest',
+      hooks: { onSettled: log.onSettled },
+      rules: [{ name: 'r', pattern: { source: ['app.orders'] }, targets: [{ kind: 'handler', handler: () => undefined }] }],
+    })
+    running.push({ engine, transport: flaky })
+    await engine.publish(event('1'))
+    await engine.start()
+    await log.waitFor(1)
+    await engine.publish(event('2'))
+    await log.waitFor(2)
+    expect(subscribes).toBe(2)
+    expect(log.entries.map((e) => e.report.event.id)).toEqual(['1', '2'])
+  })
+})
+
+describe('a transport closed under a running engine', () => {
+  it('ends consumption with an error in the log, and stop still resolves', async () => {
+    const errors: string[] = []
+    const ignore = (): void => undefined
+    const transport = createMemoryTransport()
+    let logged: () => void = ignore
+    const closedLogged = new Promise<void>((resolve) => (logged = resolve))
+    const engine = createEngine({
+      transport,
+      logger: { debug: ignore, info: ignore, warn: ignore, error: (_o, msg) => { errors.push(msg ?? ''); if (msg?.includes('transport was closed')) logged() } },
+    })
+    await engine.start()
+    await transport.close()
+    await closedLogged
+    await expect(engine.stop()).resolves.toBeUndefined()
+    expect(errors).toContain('the transport was closed under a running engine; consuming stopped')
   })
 })
 

@@ -1,9 +1,9 @@
-import { ErrorCodes, OptionsError, SepalError } from '../errors.js'
+import { OptionsError } from '../errors.js'
 import type { CloudEvent } from '../event/cloud-event.js'
 import type { PendingAttempts } from '../targets/await-target.js'
 import type { TargetEnvironment } from '../targets/types.js'
-import type { Delivery, Subscription } from '../transports/contract.js'
-import { startConsumeLoop, type ConsumeLoop } from './consume-loop.js'
+import type { Delivery } from '../transports/contract.js'
+import { createConsumer } from './consumer.js'
 import { checkEngineOptions } from './engine-options.js'
 import { createMetrics } from './metrics.js'
 import { noopLogger } from './noop-logger.js'
@@ -40,11 +40,6 @@ export function createEngine(options: EngineOptions): Engine {
   const givenUp = metrics.counter('sepal_deliveries_given_up_total')
 
   let ruleSet: RuleSet = buildRuleSet([])
-  let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle'
-  let starting: Promise<void> | undefined
-  let stopping: Promise<void> | undefined
-  let subscription: Subscription | undefined
-  let loop: ConsumeLoop | undefined
 
   function hookThrew(name: keyof EngineHooks, error: unknown): void {
     logger.error({ hook: name, err: describeError(error) }, 'hook threw; ignored')
@@ -154,6 +149,8 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  const consumer = createConsumer({ transport, topic, group, maxInFlight, from: options.from, logger, handle: handleDelivery, pending })
+
   const engine: Engine = {
     get rules(): readonly Rule[] {
       return ruleSet.rules.map((r) => r.rule)
@@ -183,25 +180,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
 
     start() {
-      if (state === 'stopping' || state === 'stopped') {
-        return Promise.reject(new SepalError(ErrorCodes.CLOSED, 'the engine was stopped; create a new engine to consume again'))
-      }
-      starting ??= (async () => {
-        const from = options.from
-        try {
-          subscription = await transport.subscribe(topic, from === undefined ? { group, maxInFlight } : { group, maxInFlight, from })
-        } catch (error) {
-          // Let a later start() try again (the broker may come back).
-          starting = undefined
-          throw error
-        }
-        if (state === 'idle') state = 'running'
-        loop = startConsumeLoop(subscription, maxInFlight, handleDelivery, (error) => {
-          logger.error({ topic, group, err: describeError(error) }, 'consuming stopped: the subscription failed')
-        })
-        logger.info({ topic, group, maxInFlight, transport: transport.name }, 'engine started')
-      })()
-      return starting
+      return consumer.start()
     },
 
     stop(stopOptions = {}) {
@@ -209,37 +188,10 @@ export function createEngine(options: EngineOptions): Engine {
       if (!(drainTimeoutMs >= 0)) {
         return Promise.reject(new OptionsError(`stop: drainTimeoutMs must be a number >= 0, got ${String(drainTimeoutMs)}`))
       }
-      stopping ??= (async () => {
-        state = 'stopping'
-        await starting?.catch(() => undefined)
-        if (loop !== undefined) {
-          loop.stopFetching()
-          if (!(await finishesWithin(loop.idle(), drainTimeoutMs))) {
-            logger.warn({ inFlight: loop.inFlight, drainTimeoutMs }, 'drain budget spent; aborting handlers, their events will be redelivered')
-            for (const cutLoose of [...pending]) cutLoose()
-            await loop.idle()
-          }
-        }
-        await subscription?.close()
-        await loop?.done
-        state = 'stopped'
-        logger.info({ topic, group }, 'engine stopped')
-      })()
-      return stopping
+      return consumer.stop(drainTimeoutMs)
     },
   }
 
   for (const rule of options.rules ?? []) engine.addRule(rule)
   return engine
-}
-
-/** True when `work` settles within `ms`; the timer never outlives the wait. */
-function finishesWithin(work: Promise<void>, ms: number): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms)
-    work.then(() => {
-      clearTimeout(timer)
-      resolve(true)
-    })
-  })
 }
