@@ -6,6 +6,7 @@
 #   scripts/services.sh status           one line per service; exit 1 if any is down
 #   scripts/services.sh restart <name>   stop and start the broker process itself (reconnect tests use this)
 #   scripts/services.sh down <name>      stop it
+#   scripts/services.sh install [name...] only install what is missing (e.g. when building a machine image)
 #
 # Idempotent and quiet when everything is already up. Kafka has no Debian package: scripts/kafka.sh runs it
 # from its Maven Central jars.
@@ -83,7 +84,8 @@ java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\)[."].*/\1/p' 
 
 ensure_installed() {
   case "$1" in
-    nats) [[ -x "$NATS_BIN" ]] || apt_install nats-server ;;
+    nats) [[ -x "$NATS_BIN" ]] || apt_install nats-server ;;&
+    nats | kafka) command -v ss >/dev/null || apt_install iproute2 ;;&
     redis) command -v redis-server >/dev/null && command -v redis-cli >/dev/null || apt_install redis-server redis-tools ;;
     rabbitmq) [[ -x /usr/sbin/rabbitmq-server ]] || apt_install rabbitmq-server ;;
     postgres) compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || apt_install postgresql ;;
@@ -105,7 +107,7 @@ pg_version() {
 
 # A fresh install may have no cluster, and Debian's default asks passwords over TCP; tests use trust.
 ensure_pg_cluster() {
-  local version hba
+  local version hba conf
   version="$(pg_version)"
   if [[ ! -d "/etc/postgresql/$version/main" ]]; then
     say "creating PostgreSQL $version cluster 'main'"
@@ -118,6 +120,12 @@ ensure_pg_cluster() {
     # pg_hba is read at start and on reload; a running server must reload to use the new rules.
     as_root pg_ctlcluster --skip-systemctl-redirect "$version" main reload >/dev/null 2>&1 || true
   fi
+  # Debian gives a new cluster the next free port (5433 when something held 5432 at install time).
+  conf="/etc/postgresql/$version/main/postgresql.conf"
+  if ! grep -Eq '^port[[:space:]]*=[[:space:]]*5432([^0-9]|$)' "$conf"; then
+    say "setting port = 5432 in $conf"
+    as_root sed -i -E 's/^#?port[[:space:]]*=.*/port = 5432/' "$conf"
+  fi
 }
 
 # --- start / stop per service ----------------------------------------------------------------------------
@@ -128,7 +136,9 @@ start_service() {
   case "$1" in
     nats)
       as_root mkdir -p "$NATS_STORE"
-      as_root start-stop-daemon --start --oknodo --background --exec "$NATS_BIN" -- \
+      # A pid file of our own, so a nats-server elsewhere on the machine does not count as "already running".
+      as_root start-stop-daemon --start --oknodo --background --pidfile /run/sepal-nats-server.pid --make-pidfile \
+        --exec "$NATS_BIN" -- \
         -a 127.0.0.1 -p 4222 -js -sd "$NATS_STORE" -l /var/log/nats-server.log >/dev/null
       ;;
     redis)
@@ -139,15 +149,36 @@ start_service() {
     rabbitmq) as_root rabbitmq-server -detached >/dev/null 2>&1 ;;
     postgres)
       ensure_pg_cluster
-      as_root pg_ctlcluster --skip-systemctl-redirect "$(pg_version)" main start
+      # Running but not on 5432 (its port was just corrected): restart, else start.
+      if as_root pg_ctlcluster --skip-systemctl-redirect "$(pg_version)" main status >/dev/null 2>&1; then
+        as_root pg_ctlcluster --skip-systemctl-redirect "$(pg_version)" main restart -m fast
+      else
+        as_root pg_ctlcluster --skip-systemctl-redirect "$(pg_version)" main start
+      fi
       ;;
     kafka) bash "$SCRIPTS_DIR/kafka.sh" start ;;
   esac
 }
 
+# The pid of the process listening on 127.0.0.1:<port> if its name is <comm>. Stopping by port, not by
+# program name, leaves alone any other copy of the program (another port, another container).
+port_owner_pid() {
+  local pid
+  pid="$(ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)"
+  [[ -n "$pid" && "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$2" ]] && echo "$pid"
+}
+
+stop_port_owner() {
+  local pid waited=0
+  pid="$(port_owner_pid "$1" "$2")" || return 0
+  as_root kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && ((waited < 40)); do sleep 0.5; waited=$((waited + 1)); done
+  as_root kill -KILL "$pid" 2>/dev/null || true
+}
+
 stop_service() {
   case "$1" in
-    nats) as_root start-stop-daemon --stop --oknodo --exec "$NATS_BIN" --retry TERM/20/KILL/5 >/dev/null ;;
+    nats) stop_port_owner 4222 nats-server ;;
     redis) redis-cli -h 127.0.0.1 -p 6379 shutdown "${REDIS_SHUTDOWN:-nosave}" >/dev/null 2>&1 || true ;;
     rabbitmq) as_root rabbitmqctl stop >/dev/null 2>&1 || true ;;
     postgres) as_root pg_ctlcluster --skip-systemctl-redirect "$(pg_version)" main stop -m fast || true ;;
@@ -171,6 +202,13 @@ up() {
     wait_until_answers "$name"
     say "started $name on 127.0.0.1:$(port_of "$name")"
   done
+}
+
+install() {
+  local names=("$@") name
+  ((${#names[@]})) || names=("${ALL_SERVICES[@]}")
+  for name in "${names[@]}"; do port_of "$name" >/dev/null; ensure_installed "$name"; done
+  if [[ " ${names[*]} " == *" kafka "* ]]; then bash "$SCRIPTS_DIR/kafka.sh" fetch; fi
 }
 
 down() {
@@ -204,7 +242,8 @@ status() {
 }
 
 usage() {
-  echo "usage: scripts/services.sh up [${ALL_SERVICES[*]}] | status | restart <name> | down <name>" >&2
+  echo "usage: scripts/services.sh up [name...] | status | restart <name> | down <name> | install [name...]" >&2
+  echo "names: ${ALL_SERVICES[*]}" >&2
   exit 2
 }
 
@@ -222,5 +261,6 @@ case "$command" in
   status) status ;;
   restart) (($# == 1)) || usage; restart "$1" ;;
   down) (($# == 1)) || usage; down "$1" ;;
+  install) install "$@" ;;
   *) usage ;;
 esac
