@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { CloudEvent } from '../../event/cloud-event.js'
 import type { Delivery } from '../contract.js'
 import { SettleOnce, type DeliverySource } from '../memory/pull-subscription.js'
-import type { LogStatements } from './sqlite-schema.js'
+import { HELD_BACK, type LogStatements } from './sqlite-schema.js'
 import type { TopicStatements } from './topic-tables.js'
 import type { WriteBatcher } from './write-batcher.js'
 
@@ -103,8 +103,8 @@ export class SqliteGroupSource implements DeliverySource {
     const fresh = log.newEntries.all(cursor.next_id, limit - out.length)
     for (const row of fresh) {
       if (row.key !== null && s.keyHeld.get(topic, group, row.key, row.id) !== undefined) {
-        // Held back behind an earlier event of its key: parked unowned, claimed once the key frees.
-        s.insertLease.run(topic, group, row.id, row.key, 0, 0, null)
+        // Held back behind an earlier event of its key: the ack of that one makes it visible.
+        s.insertLease.run(topic, group, row.id, row.key, 0, HELD_BACK, null)
         continue
       }
       s.insertLease.run(topic, group, row.id, row.key, 1, leaseUntil, this.#owner)
@@ -120,9 +120,14 @@ export class SqliteGroupSource implements DeliverySource {
     const { statements: s, topic, group, batcher, onSettled } = this.#options
     const owner = this.#owner
     if (nackDelayMs === undefined) {
-      const acked = batcher.run(() => s.ack.run(topic, group, row.id, owner, row.attempt))
-      // Only a keyed ack can let another member go on (the next event of that key).
-      return row.key === null ? acked : acked.then(onSettled)
+      const key = row.key
+      if (key === null) return batcher.run(() => s.ack.run(topic, group, row.id, owner, row.attempt))
+      // A keyed ack lets the next event of the key go, perhaps to another member: wake them.
+      return batcher
+        .run(() => {
+          if (s.ack.run(topic, group, row.id, owner, row.attempt).changes > 0) s.unblockNext.run(topic, group, topic, group, key)
+        })
+        .then(onSettled)
     }
     const visibleAt = Date.now() + nackDelayMs
     return batcher.run(() => s.nack.run(visibleAt, topic, group, row.id, owner, row.attempt)).then(onSettled)

@@ -58,7 +58,11 @@ export interface LogStatements {
   readonly ack: Statement<[string, string, number, string, number]>
   readonly nack: Statement<[number, string, string, number, string, number]>
   readonly unclaim: Statement<[string, string, number, string, number]>
+  readonly unblockNext: Statement<[string, string, string, string, string]>
 }
+
+/** `visible_at` of an entry held back behind an earlier one of its key: never visible by time. */
+export const HELD_BACK = Number.MAX_SAFE_INTEGER
 
 export function prepareStatements(db: DatabaseType): LogStatements {
   return {
@@ -77,6 +81,12 @@ export function prepareStatements(db: DatabaseType): LogStatements {
     nack: db.prepare(
       `UPDATE sepal_leases SET owner = NULL, visible_at = ?
        WHERE topic = ? AND grp = ? AND id = ? AND owner = ? AND attempt = ?`,
+    ),
+    // After a keyed ack the earliest remaining entry of that key, if held back, becomes visible.
+    unblockNext: db.prepare(
+      `UPDATE sepal_leases SET visible_at = 0
+       WHERE topic = ? AND grp = ? AND visible_at = ${Number.MAX_SAFE_INTEGER}
+         AND id = (SELECT min(id) FROM sepal_leases WHERE topic = ? AND grp = ? AND key = ?)`,
     ),
     unclaim: db.prepare(
       `UPDATE sepal_leases SET owner = NULL, visible_at = 0, attempt = attempt - 1
