@@ -84,7 +84,7 @@ export type { DeadLetterStore, DeadLetterEntry, DeadLetterFilter, NewDeadLetter 
 export { createSqliteDeadLetterStore } from './stores/sqlite-dead-letters.js'
 export { createMemoryIdempotencyStore } from './stores/memory-idempotency.js'
 export { createSqliteIdempotencyStore } from './stores/sqlite-idempotency.js'
-export type { SqliteIdempotencyStoreOptions } from './stores/sqlite-idempotency.js'
+export type { SqliteIdempotencyStoreOptions, SqliteIdempotencyStore } from './stores/sqlite-idempotency.js'
 
 // transports
 export type {

@@ -12,6 +12,15 @@ export interface SqliteIdempotencyStoreOptions {
   readonly now?: () => number
 }
 
+/**
+ * The SQLite store adds a synchronous `completeSync`: a handler that writes its side effect to the same
+ * database can call it inside its own transaction, so the effect and the completion commit together
+ * and a crash between them cannot make the effect run twice.
+ */
+export interface SqliteIdempotencyStore extends IdempotencyStore {
+  completeSync(key: string, ttlMs: number): void
+}
+
 const LEASE = 0
 const COMPLETED = 1
 
@@ -19,7 +28,7 @@ const COMPLETED = 1
  * Idempotency leases in SQLite. Each claim runs in an IMMEDIATE transaction, which takes the write lock
  * up front, so two processes on the same file cannot both see a key as free.
  */
-export function createSqliteIdempotencyStore(options: SqliteIdempotencyStoreOptions): IdempotencyStore {
+export function createSqliteIdempotencyStore(options: SqliteIdempotencyStoreOptions): SqliteIdempotencyStore {
   const owned = options.database === undefined
   const db = options.database ?? new Database(requirePath(options.path))
   const table = quoteIdentifier(options.table ?? 'sepal_idempotency')
@@ -54,6 +63,9 @@ export function createSqliteIdempotencyStore(options: SqliteIdempotencyStoreOpti
       return claim.immediate(key, leaseMs)
     },
     async complete(key, ttlMs) {
+      upsert.run(key, COMPLETED, now() + ttlMs)
+    },
+    completeSync(key, ttlMs) {
       upsert.run(key, COMPLETED, now() + ttlMs)
     },
     async release(key) {
