@@ -164,3 +164,20 @@ export async function endsIterationOnAbort(ctx: SuiteContext): Promise<void> {
   const aborted = await transport.subscribe(ctx.topic, { group: 'g', signal: AbortSignal.abort() })
   expect(await aborted[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined })
 }
+
+/** Closing one subscription leaves another on a different topic of the same client working. */
+export async function keepsOtherSubscriptionsWorking(ctx: SuiteContext): Promise<void> {
+  const transport = await ctx.open()
+  const [first, second] = [`${ctx.topic}-1`, `${ctx.topic}-2`]
+  const stopped = await transport.subscribe(first, { group: 'g' })
+  const running = await transport.subscribe(second, { group: 'g' })
+  await transport.publish(second, makeEvents(ctx.runId, 5))
+  await receiveAll(running, idsOf(ctx.runId, 5), ctx.waitMs)
+  await stopped.close()
+  await transport.publish(first, makeEvents(ctx.runId, 5, 100))
+  await transport.publish(second, makeEvents(ctx.runId, 5, 5))
+  const received = await receiveAll(running, idsOf(ctx.runId, 5, 5), ctx.waitMs)
+  expect([...received.keys()].sort()).toEqual(idsOf(ctx.runId, 5, 5).sort())
+  expect(await stopped[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined })
+  await running.close()
+}

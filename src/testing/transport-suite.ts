@@ -17,6 +17,7 @@ const scenarios: ReadonlyArray<readonly [string, Scenario, ReadonlyArray<keyof T
   ['flushes publishes under way on close and refuses work afterwards', basic.closeFlushesPublishes, []],
   ['keeps working after concurrent subscribe and close', basic.survivesConcurrentSubscribeAndClose, []],
   ['ends the iteration when the signal aborts', basic.endsIterationOnAbort, []],
+  ['keeps other subscriptions working when one is closed', basic.keepsOtherSubscriptionsWorking, []],
   ['redelivers nacked events without losing any', settle.redeliversNackedEvents, []],
   ['counts attempts up on every redelivery', settle.countsAttempts, []],
   ['neither loses nor stalls events after repeated nacks', settle.continuesAfterRepeatedNacks, []],
