@@ -5,7 +5,7 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net'
 import { CloudEvent as SdkEvent, HTTP } from 'cloudevents'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createEvent, fromHttp, toHttp, toHttpBatch, type CloudEvent } from '../src/index.js'
+import { createEvent, fromHttp, parseEvent, toHttp, toHttpBatch, type CloudEvent } from '../src/index.js'
 
 interface Received {
   headers: IncomingHttpHeaders
@@ -119,6 +119,14 @@ describe('events from the cloudevents SDK read by fromHttp', () => {
     const [binary] = fromHttp(HTTP.binary(sdk) as Parameters<typeof fromHttp>[0])
     expect(binary?.subject).toBe('Euro € 😀')
     expect(binary?.['region']).toBe('zürich')
+  })
+
+  it('takes an SDK event object as it is, binary data becoming data_base64', () => {
+    const json = parseEvent(sdkOrderEvent())
+    expect(json.data).toEqual({ order: 42, items: ['book', 'pen'], total: 12.5 })
+    const blob = parseEvent(new SdkEvent({ source: '/s', type: 't', datacontenttype: 'application/octet-stream', data: new Uint8Array([0, 255]) }))
+    expect(blob.data_base64).toBe('AP8=')
+    expect('data' in blob).toBe(false)
   })
 
   it('reads a batch of SDK events', async () => {

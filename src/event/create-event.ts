@@ -33,8 +33,7 @@ export function createEvent<T = unknown>(init: EventInit<T>): CloudEvent<T> {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!
     const value: unknown = init[key]
-    if (key === 'data' && value instanceof Uint8Array) draft['data_base64'] = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
-    else if (value instanceof Date) draft[key] = Number.isNaN(value.getTime()) ? value : value.toISOString()
+    if (value instanceof Date) draft[key] = Number.isNaN(value.getTime()) ? value : value.toISOString()
     else if (value instanceof Uint8Array && key !== 'data') draft[key] = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
     // defineProperty so a member called `__proto__` is validated (and rejected) instead of changing the prototype
     else Object.defineProperty(draft, key, { value, enumerable: true, writable: true, configurable: true })

@@ -61,6 +61,14 @@ describe('parseEvent', () => {
     expect(parseEvent({ ...minimal, data: '{"a":1}' }).data).toBe('{"a":1}')
   })
 
+  it('turns bytes in data into data_base64, and accepts a data_base64 that says the same', () => {
+    const event = parseEvent({ ...minimal, data: new Uint8Array([1, 2, 3]) })
+    expect(event.data_base64).toBe('AQID')
+    expect('data' in event).toBe(false)
+    expect(parseEvent({ ...minimal, data: new Uint8Array([1, 2, 3]), data_base64: 'AQID' }).data_base64).toBe('AQID')
+    expect(attributesAtFault({ ...minimal, data: new Uint8Array([1]), data_base64: 'AQID' })).toEqual(['data_base64'])
+  })
+
   it('returns an event it already validated unchanged', () => {
     const event = parseEvent(minimal)
     expect(parseEvent(event)).toBe(event)

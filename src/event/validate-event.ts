@@ -24,7 +24,8 @@ const HAS_ALL_REQUIRED = 15
  * Validates one event in the JSON format and, when it is valid, returns a frozen copy of it; otherwise appends
  * every problem to `problems` (attribute names prefixed with `prefix`, e.g. `[3].`) and returns undefined.
  * A `null` attribute counts as unset (JSON format §2.2); `"data": null` is kept as an explicit null payload.
- * The `data` value is not copied: it is frozen in place. When `owned` (the caller made the object, e.g. by
+ * The `data` value is not copied: it is frozen in place; `data` given as bytes (a Uint8Array) becomes
+ * `data_base64`. When `owned` (the caller made the object, e.g. by
  * JSON.parse, and hands it over) the object itself is frozen and returned, saving a copy on the hot path.
  */
 export function validateEvent(input: unknown, prefix: string, problems: EventProblem[], owned = false): CloudEvent | undefined {
@@ -40,6 +41,7 @@ export function validateEvent(input: unknown, prefix: string, problems: EventPro
   let seen = 0
   let hasData = false
   let hasBase64 = false
+  let bytes: string | undefined // base64 of `data` given as a Uint8Array (createEvent, the cloudevents SDK)
   const keys = Object.keys(source)
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k]!
@@ -79,7 +81,8 @@ export function validateEvent(input: unknown, prefix: string, problems: EventPro
         problem = checkString(value) ?? (isAbsoluteUri(value as string) ? undefined : notA('an absolute URI without fragment (RFC 3986 §4.3)', value))
         break
       case 'data':
-        hasData = true
+        if (value instanceof Uint8Array) bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+        else hasData = true
         break
       case 'data_base64':
         hasBase64 = true
@@ -91,25 +94,30 @@ export function validateEvent(input: unknown, prefix: string, problems: EventPro
     if (problem !== undefined) problems.push({ attribute: prefix + key, message: problem })
   }
   if (seen !== HAS_ALL_REQUIRED) reportMissing(seen, prefix, problems)
-  if (hasData && hasBase64) {
+  if ((hasData && hasBase64) || (bytes !== undefined && hasBase64 && source['data_base64'] !== bytes)) {
     problems.push({ attribute: `${prefix}data_base64`, message: 'data and data_base64 must not both be present; keep one' })
   }
   if (problems.length > before) return undefined
-  const out = owned && !skipped ? source : copyAttributes(source, keys)
+  const out = owned && !skipped && bytes === undefined ? source : copyAttributes(source, keys, bytes)
   if (hasData) deepFreeze(out['data'])
   Object.freeze(out)
   validated.add(out)
   return out as CloudEvent
 }
 
-/** A plain copy without the unset (null or undefined) attributes; every key was validated, so none is `__proto__`. */
-function copyAttributes(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+/**
+ * A plain copy without the unset (null or undefined) attributes; every key was validated, so none is `__proto__`.
+ * Binary `data` becomes `data_base64`, the JSON format's form for bytes.
+ */
+function copyAttributes(source: Record<string, unknown>, keys: readonly string[], bytes: string | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k]!
     const value = source[key]
+    if (bytes !== undefined && (key === 'data' || key === 'data_base64')) continue
     if (value !== undefined && (value !== null || key === 'data')) out[key] = value
   }
+  if (bytes !== undefined) out['data_base64'] = bytes
   return out
 }
 
