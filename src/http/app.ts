@@ -2,8 +2,8 @@ import { Hono } from 'hono'
 import { ErrorCodes } from '../errors.js'
 import type { CloudEvent } from '../event/cloud-event.js'
 import { createMetricsRoute, createReadyz, healthz, toMetricsSource } from './health.js'
-import { resolveIngressOptions, type HttpIngressOptions } from './options.js'
-import { createPostEventsHandler, type HttpEventDecoder, type NodeBindings } from './post-events.js'
+import { resolveIngressOptions, type HttpIngressOptions, type ResolvedIngressOptions } from './options.js'
+import { createEventsAcceptor, createPostEventsHandler, type EventsAcceptor, type HttpEventDecoder, type NodeBindings } from './post-events.js'
 import { problemResponse } from './problem.js'
 
 export type HttpApp = Hono<{ Bindings: NodeBindings }>
@@ -22,17 +22,29 @@ function methodNotAllowed(allow: readonly string[]): () => Response {
     problemResponse(405, ErrorCodes.METHOD_NOT_ALLOWED, `this endpoint takes ${header} only`, { headers: { allow: header } })
 }
 
+export interface Ingress {
+  readonly app: HttpApp
+  /** POST /events as a plain function, for the server's direct path (see events-fast-path.ts). */
+  readonly acceptEvents: EventsAcceptor
+  /** The handlers this module registered for /events; any other route that can match /events is someone else's. */
+  readonly eventsHandlers: ReadonlySet<unknown>
+  readonly logger: ResolvedIngressOptions['logger']
+}
+
 /**
  * Builds the ingress as a Hono app: testable in process with `app.request()`, served over node:http by
  * `startHttpServer`. Later endpoints (webhooks, the EventBridge API) are added as routes on the same app.
  */
-export function buildHttpApp(options: HttpIngressOptions, internals: HttpAppInternals): HttpApp {
+export function buildIngress(options: HttpIngressOptions, internals: HttpAppInternals): Ingress {
   const resolved = resolveIngressOptions(options)
   const isClosing = internals.isClosing ?? (() => false)
   const app: HttpApp = new Hono()
 
-  app.post('/events', createPostEventsHandler({ options: resolved, decode: internals.decode, eventSize: internals.eventSize }))
-  app.all('/events', methodNotAllowed(['POST']))
+  const acceptEvents = createEventsAcceptor({ options: resolved, decode: internals.decode, eventSize: internals.eventSize })
+  const postEvents = createPostEventsHandler(acceptEvents)
+  const eventsNotAllowed = methodNotAllowed(['POST'])
+  app.post('/events', postEvents)
+  app.all('/events', eventsNotAllowed)
 
   // Hono answers HEAD with the GET handler (body dropped), so both are allowed.
   app.get('/healthz', healthz)
@@ -51,5 +63,9 @@ export function buildHttpApp(options: HttpIngressOptions, internals: HttpAppInte
     resolved.logger.error({ err: error }, 'an HTTP request failed unexpectedly')
     return problemResponse(500, ErrorCodes.INTERNAL, 'the request failed because of an internal error; nothing was accepted, retry later')
   })
-  return app
+  return { app, acceptEvents, eventsHandlers: new Set<unknown>([postEvents, eventsNotAllowed]), logger: resolved.logger }
+}
+
+export function buildHttpApp(options: HttpIngressOptions, internals: HttpAppInternals): HttpApp {
+  return buildIngress(options, internals).app
 }

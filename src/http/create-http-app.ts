@@ -1,6 +1,6 @@
 import { eventWireSize } from '../event/event-size.js'
 import { fromHttp } from '../event/http-read.js'
-import { buildHttpApp, type HttpApp } from './app.js'
+import { buildIngress, type HttpApp, type Ingress } from './app.js'
 import type { HttpIngressOptions } from './options.js'
 
 /**
@@ -8,6 +8,11 @@ import type { HttpIngressOptions } from './options.js'
  * durable append), `GET /healthz`, `GET /readyz`, and `GET /metrics` when a metrics source is given.
  * Test it in process with `app.request()`; serve it with `startHttpServer`.
  */
-export function createHttpApp(options: HttpIngressOptions, internals: { isClosing?: () => boolean } = {}): HttpApp {
-  return buildHttpApp(options, { decode: fromHttp, eventSize: eventWireSize, ...internals })
+export function createHttpApp(options: HttpIngressOptions): HttpApp {
+  return createIngress(options).app
+}
+
+/** The app plus what `startHttpServer` needs to serve POST /events directly. */
+export function createIngress(options: HttpIngressOptions, internals: { isClosing?: () => boolean } = {}): Ingress {
+  return buildIngress(options, { decode: fromHttp, eventSize: eventWireSize, ...internals })
 }

@@ -3,7 +3,7 @@ import type { Context } from 'hono'
 import { ErrorCodes } from '../errors.js'
 import type { CloudEvent } from '../event/cloud-event.js'
 import type { ResolvedIngressOptions } from './options.js'
-import { decodeErrorResponse, jsonResponse, problemResponse, type Problem } from './problem.js'
+import { decodeErrorOutcome, jsonOutcome, problemOutcome, toResponse, type HttpOutcome, type Problem } from './problem.js'
 import { readNodeBody, readWebBody, type BodyReadResult } from './read-body.js'
 
 export type HttpHeaders = Readonly<Record<string, string | string[] | undefined>>
@@ -52,47 +52,46 @@ function isBatch(contentType: string | string[] | undefined): boolean {
   return typeof contentType === 'string' && contentType.toLowerCase().includes('application/cloudevents-batch+json')
 }
 
-function tooLarge(message: string, bodyLeftUnread: boolean, problems: readonly Problem[] = []): Response {
+function tooLarge(message: string, bodyLeftUnread: boolean, problems: readonly Problem[] = []): HttpOutcome {
   // Closing is the only honest way out when the rest of the body is still on the wire.
   const headers: Record<string, string> = bodyLeftUnread ? { connection: 'close' } : {}
-  return problemResponse(413, ErrorCodes.PAYLOAD_TOO_LARGE, message, { problems, headers })
+  return problemOutcome(413, ErrorCodes.PAYLOAD_TOO_LARGE, message, { problems, headers })
 }
+
+/** Reads the request body under the given byte limit. */
+export type BodyReader = (limit: number) => Promise<BodyReadResult>
+
+/** The whole of POST /events as a function of the request headers and a body reader. */
+export type EventsAcceptor = (headers: HttpHeaders, readBody: BodyReader) => Promise<HttpOutcome>
 
 /**
  * POST /events: read the body under a hard limit, decode (binary, structured or batch), check sizes,
  * append all events in one publish, and answer 202 only once that append is durable.
  */
-export function createPostEventsHandler(deps: PostEventsDeps) {
+export function createEventsAcceptor(deps: PostEventsDeps): EventsAcceptor {
   const { options, decode, eventSize } = deps
   const { transport, topic, maxEventBytes, maxBatchEvents, maxBatchBytes, logger } = options
 
-  return async (c: Context<{ Bindings: NodeBindings }>): Promise<Response> => {
-    // Under app.request() there is no env at all, hence the optional chain.
-    const incoming = (c.env as NodeBindings | undefined)?.incoming
-    const headers: HttpHeaders = incoming?.headers ?? headerRecord(c.req.raw.headers)
+  return async (headers, readBody) => {
     const batch = isBatch(headers['content-type'])
     const limit = batch ? maxBatchBytes : maxEventBytes
-    const contentLength = headers['content-length']
-    const read: BodyReadResult =
-      incoming !== undefined
-        ? await readNodeBody(incoming, typeof contentLength === 'string' ? contentLength : undefined, limit)
-        : await readWebBody(c.req.raw.body, c.req.raw.headers.get('content-length'), limit)
+    const read = await readBody(limit)
 
     if (read.kind === 'too-large') {
       const what = batch ? 'batch body' : 'event body'
       return tooLarge(`the ${what} is over the limit of ${limit} bytes; send smaller events or raise the limit`, !read.complete)
     }
     if (read.kind === 'aborted') {
-      return problemResponse(400, ErrorCodes.EVENT_INVALID, 'the request body ended before it was complete; send it again')
+      return problemOutcome(400, ErrorCodes.EVENT_INVALID, 'the request body ended before it was complete; send it again')
     }
 
     let events: CloudEvent[]
     try {
       events = decode({ headers, body: read.body })
     } catch (error) {
-      const { response, clientFault } = decodeErrorResponse(error)
+      const { outcome, clientFault } = decodeErrorOutcome(error)
       if (!clientFault) logger.error({ err: error }, 'decoding an HTTP request failed unexpectedly')
-      return response
+      return outcome
     }
 
     if (events.length > maxBatchEvents) {
@@ -117,11 +116,28 @@ export function createPostEventsHandler(deps: PostEventsDeps) {
       } catch (error) {
         logger.error({ err: error, topic, count: events.length }, 'appending events to the transport failed')
         const code = (error as { code?: unknown } | null)?.code === ErrorCodes.CLOSED ? ErrorCodes.CLOSED : ErrorCodes.TRANSPORT_UNAVAILABLE
-        return problemResponse(503, code, 'the events could not be stored and none were accepted; retry later', {
+        return problemOutcome(503, code, 'the events could not be stored and none were accepted; retry later', {
           headers: { 'retry-after': '1' },
         })
       }
     }
-    return jsonResponse(202, { accepted: events.length })
+    return events.length === 1 ? ACCEPTED_ONE : jsonOutcome(202, { accepted: events.length })
+  }
+}
+
+const ACCEPTED_ONE = jsonOutcome(202, { accepted: 1 })
+
+/** The acceptor as a Hono handler: reads the Node stream when served by node:http, else the fetch body. */
+export function createPostEventsHandler(accept: EventsAcceptor) {
+  return async (c: Context<{ Bindings: NodeBindings }>): Promise<Response> => {
+    // Under app.request() there is no env at all, hence the optional chain.
+    const incoming = (c.env as NodeBindings | undefined)?.incoming
+    if (incoming !== undefined) {
+      const outcome = await accept(incoming.headers, (limit) => readNodeBody(incoming, incoming.headers['content-length'], limit))
+      return toResponse(outcome)
+    }
+    const raw = c.req.raw
+    const outcome = await accept(headerRecord(raw.headers), (limit) => readWebBody(raw.body, raw.headers.get('content-length'), limit))
+    return toResponse(outcome)
   }
 }

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { OptionsError } from '../errors.js'
-import { createHttpApp } from './create-http-app.js'
+import { createIngress } from './create-http-app.js'
+import { createEventsFastPath } from './events-fast-path.js'
 import type { HttpApp } from './app.js'
 import type { HttpIngressOptions } from './options.js'
 
@@ -68,7 +69,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const maxHeaderSize = wholeNumber('maxHeaderBytes', options.maxHeaderBytes, 16 * 1024, 'bytes') || 16 * 1024
 
   let closing = false
-  const app = createHttpApp(options, { isClosing: () => closing })
+  const ingress = createIngress(options, { isClosing: () => closing })
+  const app = ingress.app
+  const serveEventsDirectly = createEventsFastPath(ingress)
   const listener = getRequestListener(app.fetch)
   const server = createServer(
     // Node wants headersTimeout <= requestTimeout; 0 disables either.
@@ -83,7 +86,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     (req, res) => {
       // A request that arrives on a kept-alive connection during close is still served, then the connection ends.
       if (closing) res.setHeader('connection', 'close')
-      void listener(req, res)
+      if (!serveEventsDirectly(req, res)) void listener(req, res)
     },
   )
   server.keepAliveTimeout = keepAliveTimeout
