@@ -1,10 +1,10 @@
+import { isAttributeName } from './attribute-formats.js'
 import type { CloudEvent } from './cloud-event.js'
 import { decodeBody } from './charset.js'
 import { EventValidationError, UnsupportedMediaTypeError, quote, type EventProblem } from './event-errors.js'
 import { isJsonEssence, isTextual, parseMediaType, type MediaType } from './media-type.js'
 import { parseBatch, parseEvent, parseJson } from './parse-event.js'
 import { decodeHeaderValue } from './percent-encoding.js'
-import { isAttributeName } from './attribute-formats.js'
 import { validateEvent } from './validate-event.js'
 
 /** An HTTP request or response as plain data, so the binding works with any server or client. */
