@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createHttpApp } from './create-http-app.js'
-import { createRecordingTransport, sampleEvent } from './test-support.js'
+import { createRecordingTransport, sampleEvent } from '../../test/support/http-recording-transport.js'
 
 // Header values a real HTTP client can send: visible ASCII, space and tab.
 const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createMetrics } from '../engine/metrics.js'
 import { SepalError, ErrorCodes } from '../errors.js'
 import { createHttpApp } from './create-http-app.js'
-import { createRecordingTransport, sampleEvent } from './test-support.js'
+import { createRecordingTransport, sampleEvent } from '../../test/support/http-recording-transport.js'
 
 const structured = (body: unknown): RequestInit => ({
   method: 'POST',

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { createIngress } from './create-http-app.js'
 import { createEventsFastPath } from './events-fast-path.js'
-import { createRecordingTransport, sampleEvent } from './test-support.js'
+import { createRecordingTransport, sampleEvent } from '../../test/support/http-recording-transport.js'
 
 function fakeExchange(method: string, url: string, body: string) {
   const req = Object.assign(new PassThrough(), {

@@ -4,7 +4,7 @@ import { CloudEvent as SdkEvent, HTTP } from 'cloudevents'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ErrorCodes } from '../errors.js'
 import { startHttpServer, type HttpServer } from './server.js'
-import { createRecordingTransport, sampleEvent } from './test-support.js'
+import { createRecordingTransport, sampleEvent } from '../../test/support/http-recording-transport.js'
 
 const servers: HttpServer[] = []
 afterEach(async () => {

@@ -1,6 +1,6 @@
 // Helpers for the http tests: a transport that records appends and can be told to fail or to hold them.
-import type { CloudEvent } from '../event/cloud-event.js'
-import type { Subscription, Transport } from '../transports/contract.js'
+import type { CloudEvent } from '../../src/event/cloud-event.js'
+import type { Subscription, Transport } from '../../src/transports/contract.js'
 
 export interface RecordingTransport extends Transport {
   /** One entry per publish call, in order. */
