@@ -16,6 +16,23 @@ export interface EngineDispatchRow {
   readonly eventsPerSecond: number
   /** eventsPerSecond / the bare JSON.parse loop's, measured in the same run. */
   readonly ratio: number
+  /** Median CPU time (user + system) per event: steadier than wall time on a busy machine. */
+  readonly cpuMicrosPerEvent: number
+}
+
+interface Sample {
+  readonly rate: number
+  readonly cpuMicros: number
+}
+
+/** Wall-clock rate and CPU per event of `count` events handled between the two calls. */
+function sampler(count: number): () => Sample {
+  const started = performance.now()
+  const cpu = process.cpuUsage()
+  return () => {
+    const used = process.cpuUsage(cpu)
+    return { rate: count / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / count }
+  }
 }
 
 export interface EngineDispatchBenchOptions {
@@ -51,20 +68,20 @@ function makeEvent(i: number): CloudEvent {
   }
 }
 
-function bareParse(texts: readonly string[]): number {
-  const started = performance.now()
+function bareParse(texts: readonly string[]): Sample {
+  const done = sampler(texts.length)
   let sink = 0
   for (const text of texts) sink += (JSON.parse(text) as { id: string }).id.length
-  const seconds = (performance.now() - started) / 1000
+  const sample = done()
   if (sink === 0) throw new Error('the parse loop was optimised away')
-  return texts.length / seconds
+  return sample
 }
 
 /** The transport's share of the engine's path: take each delivery and ack it, nothing else. */
-async function transportOnly(events: readonly CloudEvent[]): Promise<number> {
+async function transportOnly(events: readonly CloudEvent[]): Promise<Sample> {
   const transport = createMemoryTransport()
   await transport.publish('events', events)
-  const started = performance.now()
+  const done = sampler(events.length)
   const subscription = await transport.subscribe('events', { group: 'probe', from: 'earliest' })
   const deliveries = subscription[Symbol.asyncIterator]()
   for (let n = 0; n < events.length; n++) {
@@ -72,31 +89,31 @@ async function transportOnly(events: readonly CloudEvent[]): Promise<number> {
     if (next.done === true) throw new Error('the subscription ended early')
     void next.value.ack()
   }
-  const seconds = (performance.now() - started) / 1000
+  const sample = done()
   await subscription.close()
   await transport.close()
-  return events.length / seconds
+  return sample
 }
 
-async function engineDispatch(events: readonly CloudEvent[]): Promise<number> {
+async function engineDispatch(events: readonly CloudEvent[]): Promise<Sample> {
   const transport = createMemoryTransport()
   await transport.publish('events', events)
   let settled = 0
-  let done: () => void = () => undefined
-  const allSettled = new Promise<void>((resolve) => (done = resolve))
+  let finished: () => void = () => undefined
+  const allSettled = new Promise<void>((resolve) => (finished = resolve))
   const engine = createEngine({
     transport,
     from: 'earliest',
     rules: [{ name: 'orders', pattern: { source: ['app.orders'], 'detail-type': ['OrderPlaced'] }, targets: [{ kind: 'handler', handler: () => undefined }] }],
-    hooks: { onSettled: () => void (++settled === events.length && done()) },
+    hooks: { onSettled: () => void (++settled === events.length && finished()) },
   })
-  const started = performance.now()
+  const done = sampler(events.length)
   await engine.start()
   await allSettled
-  const seconds = (performance.now() - started) / 1000
+  const sample = done()
   await engine.stop()
   await transport.close()
-  return events.length / seconds
+  return sample
 }
 
 export async function run(options: EngineDispatchBenchOptions = {}): Promise<EngineDispatchRow[]> {
@@ -107,9 +124,9 @@ export async function run(options: EngineDispatchBenchOptions = {}): Promise<Eng
   // Warm-up: the JIT should have seen both paths before anything is measured.
   bareParse(texts)
   await engineDispatch(events.slice(0, Math.min(count, 5_000)))
-  const bare: number[] = []
-  const transport: number[] = []
-  const sepal: number[] = []
+  const bare: Sample[] = []
+  const transport: Sample[] = []
+  const sepal: Sample[] = []
   for (let i = 0; i < repeat; i++) {
     // Rotate the order so drift on the machine hits all three alike.
     const order = [0, 1, 2].map((k) => (k + i) % 3)
@@ -119,23 +136,29 @@ export async function run(options: EngineDispatchBenchOptions = {}): Promise<Eng
       else sepal.push(await engineDispatch(events))
     }
   }
-  const bareRate = median(bare)
-  const row = (name: string, rate: number): EngineDispatchRow => ({
-    name,
-    eventsPerSecond: Math.round(rate),
-    ratio: Number((rate / bareRate).toFixed(3)),
-  })
+  const bareRate = median(bare.map((s) => s.rate))
+  const row = (name: string, samples: readonly Sample[]): EngineDispatchRow => {
+    const rate = median(samples.map((s) => s.rate))
+    return {
+      name,
+      eventsPerSecond: Math.round(rate),
+      ratio: Number((rate / bareRate).toFixed(3)),
+      cpuMicrosPerEvent: Number(median(samples.map((s) => s.cpuMicros)).toFixed(2)),
+    }
+  }
   return [
-    row('bare loop: JSON.parse of each event text', bareRate),
-    row('memory transport alone: take + ack (no engine)', median(transport)),
-    row('sepal engine: memory transport, 1 rule, no-op handler', median(sepal)),
+    row('bare loop: JSON.parse of each event text', bare),
+    row('memory transport alone: take + ack (no engine)', transport),
+    row('sepal engine: memory transport, 1 rule, no-op handler', sepal),
   ]
 }
 
 function print(rows: readonly EngineDispatchRow[], events: number, repeat: number, bytes: number): void {
   process.stdout.write(`Engine dispatch, ${events} CloudEvents of ~${bytes} bytes, x ${repeat} (medians)\n`)
   for (const row of rows) {
-    process.stdout.write(`  ${row.name.padEnd(56)} ${String(row.eventsPerSecond).padStart(9)} events/s  ratio ${row.ratio.toFixed(2)}x\n`)
+    process.stdout.write(
+      `  ${row.name.padEnd(56)} ${String(row.eventsPerSecond).padStart(9)} events/s  ratio ${row.ratio.toFixed(2)}x  cpu ${row.cpuMicrosPerEvent.toFixed(2)} µs/event\n`,
+    )
   }
   process.stdout.write('  target: sepal >= 0.5x the bare JSON.parse loop\n')
 }
