@@ -1,5 +1,4 @@
-import { anchorConjunctions } from './anchors.js'
-import { FieldIndex, type AnchorSink, type ExactBucket } from './field-index.js'
+import { buildDecisionTree, type DecisionNode } from './decision-tree.js'
 import { parsePattern } from './parse-pattern.js'
 import type { FieldCondition, IndexKey, PatternLimits } from './pattern-ast.js'
 import type { Matcher, PatternRules } from './types.js'
@@ -13,6 +12,8 @@ interface PathNode {
 
 interface CompiledCondition {
   readonly field: number
+  /** This condition's bit in the proven-by-the-tree sets (0 beyond the 30th condition: always checked). */
+  readonly bit: number
   readonly tests: ReadonlyArray<(value: unknown) => boolean>
   readonly allowsAbsent: boolean
 }
@@ -27,17 +28,16 @@ interface CompiledConjunction {
 const maxEventDepth = 256
 
 /**
- * Compiles all rules into one index, in the spirit of event-ruler: the event is walked once along a trie
- * of the paths rules mention (fields no rule mentions are never visited), each value looks up per-path
- * hash maps and prefix/suffix tables to find the few conjunctions it can satisfy ("anchors"), and only
- * those are checked in full. Conjunctions with nothing to anchor on (only `exists: false`) are checked
- * for every event.
+ * Compiles all rules into one structure, in the spirit of event-ruler: the event is walked once along a
+ * trie of the paths rules mention (fields no rule mentions are never visited), then a decision tree keyed
+ * on exact values, prefixes and suffixes (see decision-tree.ts) yields the few conjunctions the event can
+ * satisfy, and only those are checked in full.
  */
 export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits = {}): Matcher<R> {
   const ids: R[] = []
   const ruleOf = new Map<R, number>()
   const root: PathNode = { children: undefined, field: -1 }
-  const fields: FieldIndex[] = []
+  let fieldCount = 0
   const parsed: Array<{ rule: number; conditions: readonly FieldCondition[] }> = []
 
   const fieldFor = (segments: readonly string[]): number => {
@@ -48,10 +48,7 @@ export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits 
       if (child === undefined) node.children.set(segment, (child = { children: undefined, field: -1 }))
       node = child
     }
-    if (node.field < 0) {
-      node.field = fields.length
-      fields.push(new FieldIndex())
-    }
+    if (node.field < 0) node.field = fieldCount++
     return node.field
   }
 
@@ -73,16 +70,15 @@ export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits 
       allowsAbsent: c.allowsAbsent,
     })),
   )
-  const { always, proven } = anchorConjunctions(described, fields)
+  const tree = buildDecisionTree(described)
   const conjunctions: CompiledConjunction[] = parsed.map(({ rule, conditions }, c) => ({
     rule,
     conditions: conditions
-      .map((condition, i) => ({ condition, field: described[c]?.[i]?.field ?? -1, i }))
-      .filter(({ i }) => !proven[c]?.has(i))
+      .map((condition, i) => ({ condition, field: described[c]?.[i]?.field ?? -1, bit: i < 30 ? 1 << i : 0 }))
       .sort((a, b) => checkOrder(a.condition) - checkOrder(b.condition))
-      .map(({ condition, field }) => ({ field, tests: condition.matchers.map((m) => m.test), allowsAbsent: condition.allowsAbsent })),
+      .map(({ condition, field, bit }) => ({ field, bit, tests: condition.matchers.map((m) => m.test), allowsAbsent: condition.allowsAbsent })),
   }))
-  return new IndexedMatcher(ids, root, fields, conjunctions, always)
+  return new IndexedMatcher(ids, root, fieldCount, tree, conjunctions)
 }
 
 /** Cheap and selective checks first, so a candidate that fails usually fails on its first test. */
@@ -92,7 +88,7 @@ function checkOrder(condition: FieldCondition): number {
   return condition.allowsAbsent ? 6 : worst
 }
 
-class IndexedMatcher<R> implements Matcher<R>, AnchorSink {
+class IndexedMatcher<R> implements Matcher<R> {
   private generation = 0
   // Per-event scratch state, stamped with the generation instead of cleared between events.
   private readonly fieldSeen: Int32Array
@@ -103,34 +99,32 @@ class IndexedMatcher<R> implements Matcher<R>, AnchorSink {
   private readonly nextValue: number[] = []
   private valueCount = 0
   private readonly candidates: number[] = []
-  private readonly buckets: ExactBucket[] = []
-  readonly addBucket = (bucket: ExactBucket): void => {
-    if (bucket.seen === this.generation) return
-    bucket.seen = this.generation
-    if (bucket.direct !== undefined) this.addCandidates(bucket.direct)
-    if (bucket.second !== undefined) this.buckets.push(bucket)
-  }
-  readonly addCandidates = (list: readonly number[]): void => {
+  /** Per candidate, the conditions the decision tree already proved. */
+  private readonly candidateProven: number[] = []
+  private addCandidates(list: readonly number[], proven: readonly number[]): void {
     const seen = this.conjunctionSeen
     const generation = this.generation
     for (let i = 0; i < list.length; i++) {
       const c = list[i] as number
       if (seen[c] !== generation) {
         seen[c] = generation
+        this.candidateProven[this.candidates.length] = proven[i] as number
         this.candidates.push(c)
       }
     }
   }
 
+  private readonly resolveNode = (node: DecisionNode): void => this.resolve(node)
+
   constructor(
     private readonly ids: readonly R[],
     private readonly root: PathNode,
-    private readonly fields: readonly FieldIndex[],
+    fieldCount: number,
+    private readonly tree: DecisionNode,
     private readonly conjunctions: readonly CompiledConjunction[],
-    private readonly always: readonly number[],
   ) {
-    this.fieldSeen = new Int32Array(fields.length)
-    this.fieldHead = new Int32Array(fields.length)
+    this.fieldSeen = new Int32Array(fieldCount)
+    this.fieldHead = new Int32Array(fieldCount)
     this.conjunctionSeen = new Int32Array(conjunctions.length)
     this.ruleSeen = new Int32Array(ids.length)
   }
@@ -147,7 +141,7 @@ class IndexedMatcher<R> implements Matcher<R>, AnchorSink {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return []
     this.begin()
     if (this.root.children !== undefined) this.walkObject(value as Record<string, unknown>, this.root, 1)
-    if (this.buckets.length > 0) this.resolveBuckets()
+    this.resolve(this.tree)
     return this.settle()
   }
 
@@ -161,21 +155,25 @@ class IndexedMatcher<R> implements Matcher<R>, AnchorSink {
     this.generation++
     this.valueCount = 0
     this.candidates.length = 0
-    this.buckets.length = 0
   }
 
-  /** Second level of the exact buckets reached: needs the whole event walked first. */
-  private resolveBuckets(): void {
-    for (let b = 0; b < this.buckets.length; b++) {
-      const levels = (this.buckets[b] as ExactBucket).second as NonNullable<ExactBucket['second']>
-      for (let l = 0; l < levels.length; l++) {
-        const level = levels[l] as (typeof levels)[number]
-        let n = this.fieldSeen[level.field] === this.generation ? (this.fieldHead[level.field] as number) : -1
-        while (n >= 0) {
-          const list = level.byValue.get(this.values[n])
-          if (list !== undefined) this.addCandidates(list)
-          n = this.nextValue[n] as number
-        }
+  /** Follows the decision tree with the values the walk recorded, collecting candidate conjunctions. */
+  private resolve(node: DecisionNode): void {
+    const generation = this.generation
+    if (node.seen === generation) return
+    node.seen = generation
+    if (node.direct.length > 0) this.addCandidates(node.direct, node.directProven)
+    const presence = node.presence
+    for (let p = 0; p < presence.length; p++) {
+      const entry = presence[p] as DecisionNode['presence'][number]
+      if (this.fieldSeen[entry.field] === generation) this.addCandidates(entry.conjunctions, entry.proven)
+    }
+    const branches = node.branches
+    for (let b = 0; b < branches.length; b++) {
+      const branch = branches[b] as DecisionNode['branches'][number]
+      if (this.fieldSeen[branch.field] !== generation) continue
+      for (let n = this.fieldHead[branch.field] as number; n >= 0; n = this.nextValue[n] as number) {
+        branch.index.lookup(this.values[n], this.resolveNode)
       }
     }
   }
@@ -221,22 +219,20 @@ class IndexedMatcher<R> implements Matcher<R>, AnchorSink {
   private record(field: number, value: unknown): void {
     const n = this.valueCount++
     this.values[n] = value
-    const index = this.fields[field] as FieldIndex
     if (this.fieldSeen[field] === this.generation) {
       this.nextValue[n] = this.fieldHead[field] as number
     } else {
       this.fieldSeen[field] = this.generation
       this.nextValue[n] = -1
-      if (index.presence !== undefined) this.addCandidates(index.presence)
     }
     this.fieldHead[field] = n
-    index.lookup(value, this)
   }
 
-  private holds(conjunction: CompiledConjunction): boolean {
+  private holds(conjunction: CompiledConjunction, proven: number): boolean {
     const conditions = conjunction.conditions
     for (let i = 0; i < conditions.length; i++) {
       const condition = conditions[i] as CompiledCondition
+      if ((condition.bit & proven) !== 0) continue
       let n = this.fieldSeen[condition.field] === this.generation ? (this.fieldHead[condition.field] as number) : -1
       if (n < 0) {
         if (condition.allowsAbsent) continue
@@ -261,18 +257,19 @@ class IndexedMatcher<R> implements Matcher<R>, AnchorSink {
 
   private settle(): R[] {
     const generation = this.generation
-    const matched: number[] = []
-    const consider = (c: number): void => {
-      const conjunction = this.conjunctions[c] as CompiledConjunction
-      if (this.ruleSeen[conjunction.rule] === generation || !this.holds(conjunction)) return
+    const candidates = this.candidates
+    let matched: number[] | undefined
+    for (let i = 0; i < candidates.length; i++) {
+      const conjunction = this.conjunctions[candidates[i] as number] as CompiledConjunction
+      if (this.ruleSeen[conjunction.rule] === generation || !this.holds(conjunction, this.candidateProven[i] as number)) continue
       this.ruleSeen[conjunction.rule] = generation
-      matched.push(conjunction.rule)
+      ;(matched ??= []).push(conjunction.rule)
     }
-    for (let i = 0; i < this.candidates.length; i++) consider(this.candidates[i] as number)
-    for (let i = 0; i < this.always.length; i++) consider(this.always[i] as number)
+    if (matched === undefined) return []
     if (matched.length > 1) matched.sort((a, b) => a - b)
     const out: R[] = new Array<R>(matched.length)
     for (let i = 0; i < matched.length; i++) out[i] = this.ids[matched[i] as number] as R
     return out
   }
+
 }

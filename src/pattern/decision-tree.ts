@@ -1,0 +1,112 @@
+import { KeyIndex } from './key-index.js'
+import type { IndexKey } from './pattern-ast.js'
+
+/** What the tree needs to know of one condition of a conjunction. */
+export interface TreeCondition {
+  readonly field: number
+  /** Index keys of all its matchers, or undefined when some matcher cannot be indexed (numeric, anything-but ...). */
+  readonly keys: readonly IndexKey[] | undefined
+  readonly allowsAbsent: boolean
+}
+
+/**
+ * A node of the decision tree. Reaching it makes `direct` candidates; `presence` lists become candidates
+ * when the event has any value at their field; each branch looks the event's values of one field up in a
+ * key index and leads to child nodes. Like event-ruler's automaton, it goes field by field, so an event
+ * only reaches the conjunctions whose keyed conditions it satisfies so far.
+ */
+export class DecisionNode {
+  direct: number[] = []
+  /** Per direct conjunction, a bit set of its conditions the path to this node proves (exact keys). */
+  directProven: number[] = []
+  presence: Array<{ readonly field: number; readonly conjunctions: number[]; readonly proven: number[] }> = []
+  branches: Array<{ readonly field: number; readonly index: KeyIndex<DecisionNode> }> = []
+  /** Generation of the last event that reached this node, so each event resolves it once. */
+  seen = 0
+}
+
+/** Below this many conjunctions a node stops branching: checking them directly is cheaper. */
+const leafSize = 1
+
+const keyText = (field: number, key: IndexKey): string =>
+  `${field}\u0001${key.kind}${'ignoreCase' in key && key.ignoreCase ? 'i' : ''}\u0001${typeof key.key}\u0001${String(key.key)}`
+
+/**
+ * Builds the tree over all conjunctions. At each node every conjunction picks, among its keyed conditions
+ * not used higher up, the one whose key is rarest within the node, and conjunctions that picked the same
+ * field and key share a child. Conjunctions left with no keyed condition wait on the presence of a field,
+ * or are checked whenever the node is reached.
+ */
+export function buildDecisionTree(conjunctions: ReadonlyArray<readonly TreeCondition[]>): DecisionNode {
+  const all = conjunctions.map((_, c) => c)
+  const none = new Map(all.map((c) => [c, 0]))
+  return build(all, none, none, conjunctions)
+}
+
+/**
+ * `used` holds, per conjunction, a bit set of the conditions already used on the way to this node;
+ * `proven` the subset that reaching the node proves (exact keys: a hash hit is equality).
+ */
+function build(
+  members: readonly number[],
+  used: ReadonlyMap<number, number>,
+  proven: ReadonlyMap<number, number>,
+  conjunctions: ReadonlyArray<readonly TreeCondition[]>,
+): DecisionNode {
+  const node = new DecisionNode()
+  const unused = (c: number, i: number): boolean => i >= 30 || ((used.get(c) ?? 0) & (1 << i)) === 0
+  const keyed = (c: number): Array<{ i: number; condition: TreeCondition }> =>
+    (conjunctions[c] ?? []).flatMap((condition, i) =>
+      unused(c, i) && !condition.allowsAbsent && condition.keys !== undefined && i < 30 ? [{ i, condition }] : [],
+    )
+  if (members.length <= leafSize) {
+    node.direct = [...members]
+    node.directProven = members.map((c) => proven.get(c) ?? 0)
+    return node
+  }
+  const frequency = new Map<string, number>()
+  for (const c of members) {
+    for (const { condition } of keyed(c)) for (const key of condition.keys ?? []) frequency.set(keyText(condition.field, key), (frequency.get(keyText(condition.field, key)) ?? 0) + 1)
+  }
+  const groups = new Map<string, { field: number; key: IndexKey; members: number[]; used: Map<number, number>; proven: Map<number, number> }>()
+  const presence = new Map<number, { conjunctions: number[]; proven: number[] }>()
+  for (const c of members) {
+    let best: { cost: number; i: number; condition: TreeCondition } | undefined
+    for (const { i, condition } of keyed(c)) {
+      const cost = (condition.keys ?? []).reduce((sum, key) => sum + (frequency.get(keyText(condition.field, key)) ?? 0), 0)
+      if (best === undefined || cost < best.cost) best = { cost, i, condition }
+    }
+    if (best === undefined) {
+      const waiting = (conjunctions[c] ?? []).find((condition, i) => unused(c, i) && !condition.allowsAbsent)
+      if (waiting === undefined) {
+        node.direct.push(c)
+        node.directProven.push(proven.get(c) ?? 0)
+      } else {
+        let entry = presence.get(waiting.field)
+        if (entry === undefined) presence.set(waiting.field, (entry = { conjunctions: [], proven: [] }))
+        entry.conjunctions.push(c)
+        entry.proven.push(proven.get(c) ?? 0)
+      }
+      continue
+    }
+    for (const key of best.condition.keys ?? []) {
+      const text = keyText(best.condition.field, key)
+      let group = groups.get(text)
+      if (group === undefined) groups.set(text, (group = { field: best.condition.field, key, members: [], used: new Map(), proven: new Map() }))
+      group.members.push(c)
+      group.used.set(c, (used.get(c) ?? 0) | (1 << best.i))
+      const exact = (best.condition.keys ?? []).every((k) => k.kind === 'exact')
+      group.proven.set(c, (proven.get(c) ?? 0) | (exact ? 1 << best.i : 0))
+    }
+  }
+  for (const [field, entry] of presence) node.presence.push({ field, ...entry })
+  const byField = new Map<number, KeyIndex<DecisionNode>>()
+  for (const group of groups.values()) {
+    let index = byField.get(group.field)
+    if (index === undefined) byField.set(group.field, (index = new KeyIndex()))
+    const child = build(group.members, group.used, group.proven, conjunctions)
+    index.getOrAdd(group.key, () => child)
+  }
+  for (const [field, index] of byField) node.branches.push({ field, index })
+  return node
+}
