@@ -99,6 +99,18 @@ describe('CloudEvents type system checks', () => {
     expect(isBase64('A===')).toBe(false)
   })
 
+  it('agrees with a regular expression for padded base64 on any base64-like string', () => {
+    const oracle = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+    const base64Like = fc.string({ unit: fc.constantFrom('A', 'z', '0', '+', '/', '=', '-', ' ') })
+    const encoded = fc.uint8Array().map((bytes) => Buffer.from(bytes).toString('base64'))
+    fc.assert(
+      fc.property(fc.oneof(base64Like, encoded, fc.string()), (value) => {
+        expect(isBase64(value)).toBe(oracle.test(value))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
   it('takes lower-case ASCII letters and digits as attribute names, nothing else', () => {
     expect(isAttributeName('traceparent')).toBe(true)
     expect(isAttributeName('v2')).toBe(true)

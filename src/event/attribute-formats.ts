@@ -85,12 +85,21 @@ export function isTimestamp(value: string): boolean {
   return i + 6 === value.length && value.charCodeAt(i + 3) === 0x3a && offsetHour >= 0 && offsetHour <= 23 && offsetMinute >= 0 && offsetMinute <= 59
 }
 
-// RFC 4648 §4 base64 with padding; the empty string encodes zero bytes.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+// RFC 4648 §4 base64 alphabet as a table; data_base64 can be hundreds of KiB, so this is a plain loop.
+const BASE64_ALPHABET = new Uint8Array(128)
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_ALPHABET[ch.charCodeAt(0)] = 1
 
-/** True for canonical RFC 4648 base64 (standard alphabet, padded, no white space). */
+/** True for canonical RFC 4648 base64 (standard alphabet, padded, no white space); '' encodes zero bytes. */
 export function isBase64(value: string): boolean {
-  return BASE64.test(value)
+  const length = value.length
+  if (length % 4 !== 0) return false
+  let end = length
+  if (length > 0 && value.charCodeAt(length - 1) === 0x3d) end = value.charCodeAt(length - 2) === 0x3d ? length - 2 : length - 1
+  for (let i = 0; i < end; i++) {
+    const c = value.charCodeAt(i)
+    if (c >= 128 || BASE64_ALPHABET[c] === 0) return false
+  }
+  return true
 }
 
 // Character classes of RFC 3986, as a table indexed by char code (ASCII only; anything else is never allowed).
