@@ -29,11 +29,14 @@ export interface HandlerContext {
 /** What a handler may return: nothing, or events for the engine to publish (to its topic by default). */
 export type HandlerResult = void | undefined | readonly CloudEvent[]
 
-/** Handlers only return or throw; the engine owns ack and nack. Returned events are published. */
-export type Handler<T = unknown> = (
-  event: CloudEvent<T>,
-  ctx: HandlerContext,
-) => HandlerResult | Promise<HandlerResult>
+/**
+ * Handlers only return or throw; the engine owns ack and nack. Returned events are published.
+ * Declared through a method so its parameter is bivariant: a `Handler<Order>` can be a rule's target
+ * without a cast (the pattern is what makes the data an Order; the type cannot prove it).
+ */
+export type Handler<T = unknown> = {
+  handle(event: CloudEvent<T>, ctx: HandlerContext): HandlerResult | Promise<HandlerResult>
+}['handle']
 
 interface TargetCommon {
   /** Unique within the rule; used in logs, metrics and reports. Default: see each kind. */
