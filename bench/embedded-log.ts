@@ -21,6 +21,8 @@ export interface EmbeddedLogRow {
   readonly eventsPerSecond: number
   /** eventsPerSecond / the raw loop's, measured in the same run. */
   readonly ratio: number
+  /** The same ratio by CPU time of this process (user + system): steadier on a busy machine. */
+  readonly cpuRatio: number
 }
 
 export interface EmbeddedLogBenchOptions {
@@ -60,7 +62,18 @@ function batchesOf(events: readonly CloudEvent[], size: number): CloudEvent[][] 
   return out
 }
 
-function rawLoop(dir: string, batches: readonly CloudEvent[][], batch: number, synchronous: SqliteSynchronous): number {
+interface Measured {
+  readonly rate: number
+  /** Events per CPU second. */
+  readonly cpuRate: number
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
+}
+
+function rawLoop(dir: string, batches: readonly CloudEvent[][], batch: number, synchronous: SqliteSynchronous): Measured {
   const db = new Database(join(dir, 'raw.db'))
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
@@ -75,6 +88,7 @@ function rawLoop(dir: string, batches: readonly CloudEvent[][], batch: number, s
     'SELECT id, event FROM log WHERE id >= ? ORDER BY id LIMIT ?',
   )
   const commitOffset = db.prepare<[number]>("UPDATE offsets SET next_id = ? WHERE grp = 'g'")
+  const cpuStarted = cpuSeconds()
   const started = performance.now()
   for (const events of batches) append.immediate(events.map((event) => JSON.stringify(event)))
   let consumed = 0
@@ -87,14 +101,21 @@ function rawLoop(dir: string, batches: readonly CloudEvent[][], batch: number, s
     db.transaction(() => commitOffset.run(offset)).immediate()
   }
   const seconds = (performance.now() - started) / 1000
+  const cpu = cpuSeconds() - cpuStarted
   db.close()
   if (consumed !== batches.flat().length) throw new Error(`raw loop consumed ${consumed} events`)
-  return consumed / seconds
+  return { rate: consumed / seconds, cpuRate: consumed / cpu }
 }
 
-async function sepalLog(dir: string, batches: readonly CloudEvent[][], batch: number, synchronous: SqliteSynchronous) {
+async function sepalLog(
+  dir: string,
+  batches: readonly CloudEvent[][],
+  batch: number,
+  synchronous: SqliteSynchronous,
+): Promise<Measured> {
   const transport = createSqliteTransport({ directory: dir, synchronous, fetchBatch: batch, compactIntervalMs: 0 })
   const total = batches.flat().length
+  const cpuStarted = cpuSeconds()
   const started = performance.now()
   for (const events of batches) await transport.publish('bench', events)
   const subscription = await transport.subscribe('bench', { group: 'g', from: 'earliest', maxInFlight: batch })
@@ -105,8 +126,9 @@ async function sepalLog(dir: string, batches: readonly CloudEvent[][], batch: nu
   }
   await Promise.all(acks)
   const seconds = (performance.now() - started) / 1000
+  const cpu = cpuSeconds() - cpuStarted
   await transport.close()
-  return total / seconds
+  return { rate: total / seconds, cpuRate: total / cpu }
 }
 
 export async function run(options: EmbeddedLogBenchOptions = {}): Promise<EmbeddedLogRow[]> {
@@ -114,8 +136,8 @@ export async function run(options: EmbeddedLogBenchOptions = {}): Promise<Embedd
   const batch = options.batch ?? 100
   const synchronous = options.synchronous ?? 'normal'
   const batches = batchesOf(Array.from({ length: events }, (_, i) => makeEvent(i)), batch)
-  const raw: number[] = []
-  const sepal: number[] = []
+  const raw: Measured[] = []
+  const sepal: Measured[] = []
   for (let round = 0; round < (options.repeat ?? 5); round++) {
     const dir = mkdtempSync(join(tmpdir(), 'sepal-bench-log-'))
     try {
@@ -125,11 +147,18 @@ export async function run(options: EmbeddedLogBenchOptions = {}): Promise<Embedd
       rmSync(dir, { recursive: true, force: true })
     }
   }
-  const rawRate = median(raw)
-  const sepalRate = median(sepal)
+  const rawRate = median(raw.map((m) => m.rate))
+  const sepalRate = median(sepal.map((m) => m.rate))
+  const rawCpu = median(raw.map((m) => m.cpuRate))
+  const sepalCpu = median(sepal.map((m) => m.cpuRate))
   return [
-    { name: `raw better-sqlite3 loop (WAL, synchronous=${synchronous})`, eventsPerSecond: rawRate, ratio: 1 },
-    { name: 'sepal sqlite transport publish -> consume -> ack', eventsPerSecond: sepalRate, ratio: sepalRate / rawRate },
+    { name: `raw better-sqlite3 loop (WAL, synchronous=${synchronous})`, eventsPerSecond: rawRate, ratio: 1, cpuRatio: 1 },
+    {
+      name: 'sepal sqlite transport publish -> consume -> ack',
+      eventsPerSecond: sepalRate,
+      ratio: sepalRate / rawRate,
+      cpuRatio: sepalCpu / rawCpu,
+    },
   ]
 }
 
@@ -149,6 +178,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     ...(values.synchronous === 'full' ? { synchronous: 'full' as const } : {}),
   })
   for (const row of rows) {
-    console.log(`${row.name.padEnd(60)} ${Math.round(row.eventsPerSecond).toString().padStart(9)} events/s  ${row.ratio.toFixed(2)}x`)
+    const rate = Math.round(row.eventsPerSecond).toString().padStart(9)
+    console.log(`${row.name.padEnd(56)} ${rate} events/s  ${row.ratio.toFixed(2)}x  (by CPU time ${row.cpuRatio.toFixed(2)}x)`)
   }
 }
