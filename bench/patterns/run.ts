@@ -3,7 +3,7 @@
  * them one after another (each in its own process: a node worker or a JVM), then prints the events/s table, the
  * agreement check, the target ratios and compile cost, and saves the raw figures as results.json.
  */
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -47,6 +47,21 @@ function runNodeWorker(contender: ContenderName, files: InputFiles, options: Ben
   })
   if (child.status !== 0) throw new Error(`${contender} failed (exit ${child.status}): ${child.stderr.slice(-800)}`)
   return JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as WorkerResult
+}
+
+/** Which matcher was measured: the override module, or the last commit touching src/pattern (and whether the
+ * work tree differs from it), so a figure can be traced to code. */
+function describeMatcher(): string {
+  const override = process.env['BENCH_PATTERN_MODULE']
+  if (override) return `${override} (BENCH_PATTERN_MODULE)`
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    const commit = git('log', '-1', '--format=%h %s', '--', 'src/pattern')
+    const dirty = git('status', '--porcelain', '--', 'src/pattern') !== ''
+    return `src/pattern at ${commit}${dirty ? ' (with uncommitted changes)' : ''}`
+  } catch {
+    return 'src/pattern (git not available)'
+  }
 }
 
 function main(): void {
@@ -99,10 +114,11 @@ function main(): void {
   // Rows in the order the contenders were asked for, whatever order they ran in.
   const ordered: Results = new Map([...results].sort(([a], [b]) => contenders.indexOf(a) - contenders.indexOf(b)))
   console.log(formatReport(ordered, options.sizes))
-  console.log(`\nnode ${process.version}, ${options.events} events per rule set, median of ${options.timing.repetitions} `
+  console.log(`\nsepal matcher: ${describeMatcher()}`)
+  console.log(`node ${process.version}, ${options.events} events per rule set, median of ${options.timing.repetitions} `
     + `repetitions after ${options.timing.warmupMs} ms warm-up; whole run ${((performance.now() - started) / 1000).toFixed(0)} s`)
   const raw = Object.fromEntries([...ordered].map(([name, bySize]) => [name, Object.fromEntries(bySize)]))
-  writeFileSync(join(options.outDir, 'results.json'), `${JSON.stringify({ options, results: raw }, null, 2)}\n`)
+  writeFileSync(join(options.outDir, 'results.json'), `${JSON.stringify({ matcher: describeMatcher(), options, results: raw }, null, 2)}\n`)
   if (failures > 0) {
     console.error(`${failures} measurement(s) failed; see the messages above`)
     process.exitCode = 1
