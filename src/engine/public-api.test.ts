@@ -1,5 +1,6 @@
+import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
-import { createEngine, createEvent, createMemoryTransport, renderPrometheus, type Handler } from '../index.js'
+import { createEngine, createEvent, createMemoryTransport, renderPrometheus, type Handler, type Logger } from '../index.js'
 
 describe('the engine through the public API', () => {
   it('runs the README flow: a rule, a handler returning a follow-up event, a second rule reacting to it', async () => {
@@ -9,9 +10,12 @@ describe('the engine through the public API', () => {
     const onOrder: Handler<{ email: string }> = (event) => [
       createEvent({ source: 'app.mailer', type: 'EmailQueued', data: { to: event.data?.email } }),
     ]
+    // A pino logger is a Logger as it is.
+    const logger: Logger = pino({ level: 'silent' })
     const engine = createEngine({
       transport,
       from: 'earliest',
+      logger,
       hooks: { onSettled: (report) => void settled.push(report.event.type) },
       rules: [
         { name: 'confirm-order', pattern: { source: ['app.orders'], 'detail-type': ['OrderPlaced'] }, targets: [{ kind: 'handler', handler: onOrder }] },
