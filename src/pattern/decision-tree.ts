@@ -65,15 +65,32 @@ function build(
     return node
   }
   const frequency = new Map<string, number>()
+  const rangesPerField = new Map<number, Set<string>>()
   for (const c of members) {
-    for (const { condition } of keyed(c)) for (const key of condition.keys ?? []) frequency.set(keyText(condition.field, key), (frequency.get(keyText(condition.field, key)) ?? 0) + 1)
+    for (const { condition } of keyed(c)) {
+      for (const key of condition.keys ?? []) {
+        frequency.set(keyText(condition.field, key), (frequency.get(keyText(condition.field, key)) ?? 0) + 1)
+        if (key.kind === 'numeric') {
+          let set = rangesPerField.get(condition.field)
+          if (set === undefined) rangesPerField.set(condition.field, (set = new Set()))
+          set.add(key.key)
+        }
+      }
+    }
   }
+  // What a key costs an event: the conjunctions it lets through, plus, for ranges, the scan over them.
+  // A one-sided range (`> 0`) lets most values through, so it counts as if half the node shared it.
+  const keyCost = (field: number, key: IndexKey): number =>
+    (frequency.get(keyText(field, key)) ?? 0) +
+    (key.kind === 'numeric'
+      ? (rangesPerField.get(field)?.size ?? 0) + (Number.isFinite(key.range.low) && Number.isFinite(key.range.high) ? 0 : members.length / 2)
+      : 0)
   const groups = new Map<string, { field: number; key: IndexKey; members: number[]; used: Map<number, number>; proven: Map<number, number> }>()
   const presence = new Map<number, { conjunctions: number[]; proven: number[] }>()
   for (const c of members) {
     let best: { cost: number; i: number; condition: TreeCondition } | undefined
     for (const { i, condition } of keyed(c)) {
-      const cost = (condition.keys ?? []).reduce((sum, key) => sum + (frequency.get(keyText(condition.field, key)) ?? 0), 0)
+      const cost = (condition.keys ?? []).reduce((sum, key) => sum + keyCost(condition.field, key), 0)
       if (best === undefined || cost < best.cost) best = { cost, i, condition }
     }
     if (best === undefined) {
@@ -95,7 +112,8 @@ function build(
       if (group === undefined) groups.set(text, (group = { field: best.condition.field, key, members: [], used: new Map(), proven: new Map() }))
       group.members.push(c)
       group.used.set(c, (used.get(c) ?? 0) | (1 << best.i))
-      const exact = (best.condition.keys ?? []).every((k) => k.kind === 'exact')
+      // A hash hit is equality and a range hit is containment: either proves the whole condition.
+      const exact = (best.condition.keys ?? []).every((k) => k.kind === 'exact' || k.kind === 'numeric')
       group.proven.set(c, (proven.get(c) ?? 0) | (exact ? 1 << best.i : 0))
     }
   }

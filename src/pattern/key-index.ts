@@ -1,3 +1,4 @@
+import type { NumericRange } from './numeric.js'
 import type { IndexKey } from './pattern-ast.js'
 
 /** Targets reachable from a text by prefix or suffix; a lookup tries each distinct key length once. */
@@ -37,6 +38,7 @@ export class KeyIndex<T> {
   private prefixIgnoreCase: AffixIndex<T> | undefined
   private suffix: AffixIndex<T> | undefined
   private suffixIgnoreCase: AffixIndex<T> | undefined
+  private numeric: Array<{ readonly text: string; readonly range: NumericRange; readonly target: T }> | undefined
   private caseFolding = false
 
   getOrAdd(key: IndexKey, create: () => T): T {
@@ -54,6 +56,15 @@ export class KeyIndex<T> {
         if (!key.ignoreCase) return (this.suffix ??= new AffixIndex()).getOrAdd(key.key, create)
         this.caseFolding = true
         return (this.suffixIgnoreCase ??= new AffixIndex()).getOrAdd(key.key, create)
+      case 'numeric': {
+        // Ranges are few per node (the tree has already split on exact keys), so a scan is enough.
+        const ranges = (this.numeric ??= [])
+        const known = ranges.find((r) => r.text === key.key)
+        if (known !== undefined) return known.target
+        const target = create()
+        ranges.push({ text: key.key, range: key.range, target })
+        return target
+      }
     }
   }
 
@@ -62,7 +73,16 @@ export class KeyIndex<T> {
       const target = this.exact.get(value)
       if (target !== undefined) found(target)
     }
-    if (typeof value !== 'string') return
+    if (typeof value !== 'string') {
+      const ranges = this.numeric
+      if (ranges !== undefined && typeof value === 'number') {
+        for (let i = 0; i < ranges.length; i++) {
+          const entry = ranges[i] as (typeof ranges)[number]
+          if (entry.range.contains(value)) found(entry.target)
+        }
+      }
+      return
+    }
     this.prefix?.lookup(value, false, found)
     this.suffix?.lookup(value, true, found)
     if (!this.caseFolding) return

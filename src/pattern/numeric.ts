@@ -1,7 +1,11 @@
 import { PatternError, childPointer, quote } from './pattern-error.js'
 
-/** A numeric condition: one comparison, or a lower and an upper bound. */
+/** A numeric condition: one comparison, or a lower and an upper bound (infinite when not given). */
 export interface NumericRange {
+  readonly low: number
+  readonly lowOpen: boolean
+  readonly high: number
+  readonly highOpen: boolean
   contains(value: number): boolean
 }
 
@@ -36,22 +40,28 @@ export function parseNumericRange(argument: unknown, pointer: string, entryPoint
   if (!(first.value < second.value)) {
     throw new PatternError(pointer, `the lower bound ${first.value} must be below the upper bound ${second.value}`)
   }
-  const low = single(first.op, first.value)
-  const high = single(second.op, second.value)
-  return { contains: (v) => low.contains(v) && high.contains(v) }
+  return range(first.value, first.op === '>', second.value, second.op === '<')
 }
 
 function single(op: string, bound: number): NumericRange {
   switch (op) {
     case '<':
-      return { contains: (v) => v < bound }
     case '<=':
-      return { contains: (v) => v <= bound }
+      return range(-Infinity, true, bound, op === '<')
     case '>':
-      return { contains: (v) => v > bound }
     case '>=':
-      return { contains: (v) => v >= bound }
+      return range(bound, op === '>', Infinity, true)
     default:
-      return { contains: (v) => v === bound }
+      return range(bound, false, bound, false)
+  }
+}
+
+export function range(low: number, lowOpen: boolean, high: number, highOpen: boolean): NumericRange {
+  return {
+    low,
+    lowOpen,
+    high,
+    highOpen,
+    contains: (v) => (lowOpen ? v > low : v >= low) && (highOpen ? v < high : v <= high),
   }
 }

@@ -1,3 +1,5 @@
+import type { NumericRange } from './numeric.js'
+
 /** The parsed form of a pattern, shared by the compiled matcher, the reference matcher and explain(). */
 
 /** How the compiled matcher can find a value matcher without testing it: a hash key or a prefix/suffix. */
@@ -5,6 +7,7 @@ export type IndexKey =
   | { readonly kind: 'exact'; readonly key: string | number | boolean | null }
   | { readonly kind: 'exact-ci'; readonly key: string }
   | { readonly kind: 'prefix' | 'suffix'; readonly key: string; readonly ignoreCase: boolean }
+  | { readonly kind: 'numeric'; readonly key: string; readonly range: NumericRange }
 
 /** One entry of a field's value list, e.g. `"x"` or `{ "prefix": "ab" }`. */
 export interface ValueMatcher {

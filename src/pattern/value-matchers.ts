@@ -64,7 +64,8 @@ export function buildValueMatcher(entry: unknown, pointer: string): ValueMatcher
     }
     case 'numeric': {
       const range = parseNumericRange(argument, at, pointer)
-      return matcher(operator, entry, pointer, undefined, (v) => typeof v === 'number' && range.contains(v))
+      const key = `${range.lowOpen ? '(' : '['}${range.low},${range.high}${range.highOpen ? ')' : ']'}`
+      return matcher(operator, entry, pointer, { kind: 'numeric', key, range }, (v) => typeof v === 'number' && range.contains(v))
     }
     case 'exists':
       if (argument === false) return 'absent'
