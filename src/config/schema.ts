@@ -39,6 +39,10 @@ export const ruleSchema = z
       .describe('An EventBridge event pattern (an object, or its JSON text). See docs/patterns.md.'),
     targets: z.array(z.union([handlerTarget, publishTarget])).min(1).describe('What to do with a matching event.'),
     maxAttempts: z.int().min(1).max(1000).optional().describe('Attempts per target before the event is given up on.'),
+    example: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('A sample event this rule matches (CloudEvent JSON members); `sepal run` prints it as a ready-to-paste curl.'),
   })
   .describe('One rule: every event matching the pattern is handed to each target.')
 

@@ -1,4 +1,5 @@
 import type { Rule } from '../../engine/types.js'
+import type { RuleConfig } from '../../config/schema.js'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
@@ -6,8 +7,13 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || host.startsWith('127.')
 }
 
-/** A sample event the first rule would match, so the printed curl shows a reaction rather than nothing. */
-export function sampleEvent(rules: readonly Rule[]): Record<string, unknown> {
+/**
+ * A sample event for the printed curl: the first rule's `example` when it has one, else one built from the
+ * first rule's source and detail-type, so pasting it shows a reaction rather than nothing.
+ */
+export function sampleEvent(rules: readonly Rule[], configured: readonly RuleConfig[] = []): Record<string, unknown> {
+  const example = configured.find((r) => r.example !== undefined)?.example
+  if (example !== undefined) return { specversion: '1.0', id: 'hello-1', ...example }
   const pattern = rules.map((r) => r.pattern).find((p): p is Readonly<Record<string, unknown>> => typeof p === 'object')
   const first = (key: string, fallback: string): string => {
     const values = pattern?.[key]
@@ -17,8 +23,9 @@ export function sampleEvent(rules: readonly Rule[]): Record<string, unknown> {
 }
 
 /** What `sepal run` prints once it listens: where to send events and how. */
-export function runBanner(input: { url: string; rules: readonly Rule[]; transport: string; topic: string; dataDirectory: string }): string {
-  const event = JSON.stringify(sampleEvent(input.rules))
+export function runBanner(input: { url: string; rules: readonly Rule[]; configured?: readonly RuleConfig[]; transport: string; topic: string; dataDirectory: string }): string {
+  const sample = sampleEvent(input.rules, input.configured)
+  const event = JSON.stringify(sample)
   const names = input.rules.map((r) => r.name)
   return [
     'sepal is running',
@@ -32,9 +39,14 @@ export function runBanner(input: { url: string; rules: readonly Rule[]; transpor
     `    -H 'content-type: application/cloudevents+json' \\`,
     `    -d '${event.replace(/'/g, "'\\''")}'`,
     '',
-    `or: sepal publish --url ${input.url} --source ${JSON.stringify(sampleEvent(input.rules)['source'])} --type ${JSON.stringify(sampleEvent(input.rules)['type'])} --data '{"hello":"world"}'`,
+    `or: npx sepal publish --url ${input.url} --source ${shellWord(sample['source'])} --type ${shellWord(sample['type'])}${sample['data'] === undefined ? '' : ` --data ${shellWord(JSON.stringify(sample['data']))}`}`,
     '',
     'Press Ctrl+C to stop.',
     '',
   ].join('\n')
+}
+
+function shellWord(value: unknown): string {
+  const text = String(value)
+  return /^[\w.:/@-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`
 }

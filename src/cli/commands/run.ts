@@ -82,7 +82,7 @@ async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Prom
           'The ingress has no authentication of its own; put it behind a proxy that has, or use --host 127.0.0.1.\n\n',
       )
     }
-    io.stdout.write(runBanner({ url: server.url, rules: loaded.engineOptions.rules, transport: loaded.transport.url, topic: loaded.engineOptions.topic, dataDirectory: loaded.dataDirectory }))
+    io.stdout.write(runBanner({ url: server.url, rules: loaded.engineOptions.rules, configured: loaded.config.rules, transport: loaded.transport.url, topic: loaded.engineOptions.topic, dataDirectory: loaded.dataDirectory }))
     await stopping.promise
     io.stdout.write('stopping: finishing in-flight events...\n')
   } finally {
