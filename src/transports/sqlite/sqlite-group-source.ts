@@ -28,6 +28,9 @@ export interface GroupSourceOptions {
   readonly onSettled: () => void
 }
 
+/** A fetch reads at most this many batches of new entries looking for one it may hand out. */
+const MAX_READ_BATCHES = 16
+
 /** A buffered event whose lease ends sooner than this is left for the next claim instead. */
 const LEASE_MARGIN_MS = 50
 
@@ -100,18 +103,26 @@ export class SqliteGroupSource implements DeliverySource {
     if (out.length >= limit) return out
     const cursor = s.cursor.get(topic, group)
     if (cursor === undefined) return out
-    const fresh = log.newEntries.all(cursor.next_id, limit - out.length)
-    for (const row of fresh) {
-      if (row.key !== null && s.keyHeld.get(topic, group, row.key, row.id) !== undefined) {
-        // Held back behind an earlier event of its key: the ack of that one makes it visible.
-        s.insertLease.run(topic, group, row.id, row.key, 0, HELD_BACK, null)
-        continue
+    // Entries held back behind their key hand out nothing: read on (bounded) so that one busy key
+    // does not make the others wait for the next poll.
+    let nextId = cursor.next_id
+    for (let read = 0; out.length < limit && read < limit * MAX_READ_BATCHES; ) {
+      const fresh = log.newEntries.all(nextId, limit - out.length)
+      for (const row of fresh) {
+        if (row.key !== null && s.keyHeld.get(topic, group, row.key, row.id) !== undefined) {
+          // Held back behind an earlier event of its key: the ack of that one makes it visible.
+          s.insertLease.run(topic, group, row.id, row.key, 0, HELD_BACK, null)
+          continue
+        }
+        s.insertLease.run(topic, group, row.id, row.key, 1, leaseUntil, this.#owner)
+        out.push({ id: row.id, key: row.key, attempt: 1, event: row.event, leaseUntil })
       }
-      s.insertLease.run(topic, group, row.id, row.key, 1, leaseUntil, this.#owner)
-      out.push({ id: row.id, key: row.key, attempt: 1, event: row.event, leaseUntil })
+      const last = fresh.at(-1)
+      if (last === undefined) break
+      nextId = last.id + 1
+      read += fresh.length
     }
-    const last = fresh.at(-1)
-    if (last !== undefined) s.advance.run(last.id + 1, topic, group)
+    if (nextId !== cursor.next_id) s.advance.run(nextId, topic, group)
     return out
   }
 
