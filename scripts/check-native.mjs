@@ -30,7 +30,8 @@ try {
   db.close()
   if (typeof row?.version !== 'string') throw new Error(`unexpected answer ${JSON.stringify(row)}`)
 } catch (error) {
-  const reason = error instanceof Error ? error.message : String(error)
+  // The first line says why; the rest (e.g. every path the bindings loader tried) only adds noise.
+  const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]
   process.stderr.write(
     `\nsepal: the native module better-sqlite3 does not load: ${reason}\n${hint()}\n\n`,
   )
