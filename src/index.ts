@@ -66,8 +66,8 @@ export type {
   TargetOutcome,
   Settlement,
 } from './engine/types.js'
-export { attemptLimitPolicy } from './engine/settle.js'
-export type { SettlementPolicy, SettleDecision, RuleSettings } from './engine/settle.js'
+export { attemptLimitPolicy, createAttemptLimitPolicy } from './engine/settle.js'
+export type { SettlementPolicy, SyncSettlementPolicy, SettleDecision, RuleSettings } from './engine/settle.js'
 export type { SkipTarget } from './engine/run-targets.js'
 
 // delivery

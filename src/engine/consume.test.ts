@@ -80,6 +80,27 @@ describe('the consuming engine', () => {
     expect(log.entries.map((e) => e.settlement)).toEqual(['nack', 'ack'])
   })
 
+  it('re-runs only the failed target on a redelivery, by default', async () => {
+    const log = settlementLog()
+    const runs: string[] = []
+    const { engine } = startedEngine({
+      hooks: { onSettled: log.onSettled },
+      rules: [{
+        name: 'r',
+        pattern: { source: ['app.orders'] },
+        targets: [
+          { kind: 'handler', name: 'reserve', handler: () => void runs.push('reserve') },
+          { kind: 'handler', name: 'email', handler: (_e, ctx) => { runs.push('email'); if (ctx.attempt === 1) throw new Error('smtp down') } },
+        ],
+      }],
+    })
+    await engine.start()
+    await engine.publish(event('1'))
+    await log.waitFor(2)
+    expect(runs).toEqual(['reserve', 'email', 'email'])
+    expect(log.entries.map((e) => e.report.targets.map((t) => t.outcome))).toEqual([['ok', 'failed'], ['skipped', 'ok']])
+  })
+
   it('gives up after maxAttempts: the last failure is acked as given up, not redelivered', async () => {
     const log = settlementLog()
     let calls = 0

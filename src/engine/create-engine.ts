@@ -9,7 +9,7 @@ import { createMetrics } from './metrics.js'
 import { noopLogger } from './noop-logger.js'
 import { buildRuleSet, compileRule, RuleDuplicateError, type CompiledRule, type RuleSet } from './rule-set.js'
 import { describeError, runTargets, type RunEnvironment, type SkipTarget } from './run-targets.js'
-import { attemptLimitPolicy, retryDelayMs, type SettleDecision, type SettlementPolicy } from './settle.js'
+import { createAttemptLimitPolicy, retryDelayMs, type SettleDecision, type SettlementPolicy } from './settle.js'
 import type { DispatchReport, Engine, EngineHooks, EngineOptions, Rule, Settlement } from './types.js'
 import { validateAll, validateOne } from './validate.js'
 
@@ -26,7 +26,7 @@ export function createEngine(options: EngineOptions): Engine {
   const logger = options.logger ?? noopLogger
   const hooks: EngineHooks = options.hooks ?? {}
   const metrics = options.metrics ?? createMetrics()
-  const policy: SettlementPolicy = options.settlement ?? attemptLimitPolicy
+  const policy: SettlementPolicy = options.settlement ?? createAttemptLimitPolicy()
   const pending: PendingAttempts = new Set()
   const runEnv: RunEnvironment = { logger, metrics, hooks, pending }
   const targetEnv: TargetEnvironment = {

@@ -3,7 +3,7 @@ import { PermanentError } from '../errors.js'
 import type { CloudEvent } from '../event/cloud-event.js'
 import { ShutdownAbortError } from '../targets/await-target.js'
 import type { CompiledRule } from './rule-set.js'
-import { attemptLimitPolicy, retryDelayMs } from './settle.js'
+import { attemptLimitPolicy, createAttemptLimitPolicy, retryDelayMs } from './settle.js'
 import type { DispatchReport, TargetReport } from './types.js'
 
 const event: CloudEvent = { specversion: '1.0', id: '1', source: 's', type: 't' }
@@ -52,5 +52,29 @@ describe('the attempt-limit settlement policy', () => {
       { rule: 'three', target: 'b', outcome: 'failed', error: new Error('y') },
     ]
     expect(attemptLimitPolicy.decide(report(1, targets), rules).kind).toBe('nack')
+  })
+})
+
+describe('the attempt limit with a memory of succeeded targets', () => {
+  const ok = (target: string): TargetReport => ({ rule: 'three', target, outcome: 'ok' })
+  const failed = (target: string): TargetReport => ({ rule: 'three', target, outcome: 'failed', error: new Error('x') })
+
+  it('skips on the next attempt the targets that succeeded, and forgets the event once it is settled', () => {
+    const policy = createAttemptLimitPolicy()
+    expect(policy.skipFor?.(event, 1)).toBeUndefined()
+    expect(policy.decide(report(1, [ok('a'), failed('b')]), rules).kind).toBe('nack')
+    const skip = policy.skipFor?.(event, 2)
+    expect([skip?.('three', 'a'), skip?.('three', 'b')]).toEqual([true, false])
+    expect(policy.decide(report(2, [{ rule: 'three', target: 'a', outcome: 'skipped' }, ok('b')]), rules).kind).toBe('ack')
+    expect(policy.skipFor?.(event, 3)).toBeUndefined()
+  })
+
+  it('remembers at most the configured number of events, dropping the oldest', () => {
+    const policy = createAttemptLimitPolicy({ rememberEvents: 1 })
+    const second: CloudEvent = { ...event, id: '2' }
+    policy.decide(report(1, [ok('a'), failed('b')]), rules)
+    policy.decide({ ...report(1, [ok('a'), failed('b')]), event: second }, rules)
+    expect(policy.skipFor?.(event, 2)).toBeUndefined()
+    expect(policy.skipFor?.(second, 2)?.('three', 'a')).toBe(true)
   })
 })

@@ -27,6 +27,11 @@ export interface SettlementPolicy {
   skipFor?(event: CloudEvent, attempt: number): SkipTarget | undefined
 }
 
+/** A policy that decides on the spot, with no durable work to wait for. */
+export interface SyncSettlementPolicy extends SettlementPolicy {
+  decide(report: DispatchReport, rules: ReadonlyMap<string, RuleSettings>): SettleDecision
+}
+
 /** What a policy may read about a rule: its name and options as given. */
 export type RuleSettings = Pick<CompiledRule, 'name' | 'rule' | 'maxAttempts'>
 
@@ -59,3 +64,55 @@ export const attemptLimitPolicy = {
     return retryable ? { kind: 'nack', delayMs: retryDelayMs(report.attempt) } : { kind: 'give-up', failed }
   },
 } satisfies SettlementPolicy
+
+/** Events whose partial success an engine remembers at most, by default: old entries go first. */
+export const DEFAULT_REMEMBERED_EVENTS = 10_000
+
+/**
+ * The attempt limit plus a memory, in this process, of which targets already succeeded for an event
+ * that is being retried, so its redelivery runs only the targets that failed. A redelivery that lands
+ * in another process (or after a restart) runs every target again: at least once, as always.
+ * Only partial successes are remembered, and only until the event is settled for good.
+ */
+export function createAttemptLimitPolicy(options: { readonly rememberEvents?: number } = {}): SyncSettlementPolicy {
+  const limit = Math.max(0, options.rememberEvents ?? DEFAULT_REMEMBERED_EVENTS)
+  const succeeded = new Map<string, Set<string>>()
+
+  return {
+    decide(report, rules) {
+      const decision = attemptLimitPolicy.decide(report, rules)
+      // The happy path (nothing remembered, acked) costs one failed map lookup at most.
+      if (decision.kind !== 'nack') {
+        if (succeeded.size > 0) succeeded.delete(eventKey(report.event))
+        return decision
+      }
+      const key = eventKey(report.event)
+      let done = succeeded.get(key)
+      for (const target of report.targets) {
+        if (target.outcome !== 'ok') continue
+        done ??= new Set()
+        done.add(targetKey(target.rule, target.target))
+      }
+      if (done !== undefined && limit > 0) {
+        succeeded.delete(key)
+        succeeded.set(key, done)
+        if (succeeded.size > limit) succeeded.delete(succeeded.keys().next().value as string)
+      }
+      return decision
+    },
+    skipFor(event) {
+      if (succeeded.size === 0) return undefined
+      const done = succeeded.get(eventKey(event))
+      return done === undefined ? undefined : (rule, target) => done.has(targetKey(rule, target))
+    },
+  }
+}
+
+/** Source and id name an event uniquely (CloudEvents); the length prefix keeps the pair unambiguous. */
+function eventKey(event: CloudEvent): string {
+  return `${event.source.length}:${event.source}${event.id}`
+}
+
+function targetKey(rule: string, target: string): string {
+  return `${rule.length}:${rule}${target}`
+}

@@ -120,7 +120,10 @@ export interface EngineOptions {
   readonly hooks?: EngineHooks
   /** Counters to record into; default a fresh registry, exposed as `engine.metrics`. */
   readonly metrics?: Metrics
-  /** How consumed deliveries are settled. Default: the attempt limit (`maxAttempts` per rule, then give up). */
+  /**
+   * How consumed deliveries are settled. Default: the attempt limit (`maxAttempts` per rule, then give
+   * up), skipping on a redelivery the targets that already succeeded in this process.
+   */
   readonly settlement?: SettlementPolicy
 }
 
