@@ -27,7 +27,7 @@ export function runEventRuler(input: 'text' | 'tree', rulesFile: string, eventsF
   const args = [
     '-jar', JAR, `rules=${rulesFile}`, `events=${eventsFile}`, `input=${input}`,
     `warmupMs=${timing.warmupMs}`, `repetitionMs=${timing.repetitionMs}`,
-    `repetitions=${timing.repetitions}`, `verifyEvents=${timing.verifyEvents}`,
+    `repetitions=${timing.repetitions}`, `verifyEvents=${timing.verifyEvents}`, `verifyBudgetMs=${timing.verifyBudgetMs}`,
   ]
   const child = spawnSync('java', args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })
   if (child.status !== 0) {

@@ -1,5 +1,6 @@
 /**
- * The timing loop shared by every node contender, mirrored by the event-ruler harness: verify on the first events,
+ * The timing loop shared by every node contender, mirrored by the event-ruler harness: verify on the first events
+ * (within a time budget),
  * warm up for a fixed time, size a repetition from the warm-up rate (so a slow contender runs fewer events rather
  * than longer), then time the repetitions and keep the median.
  */
@@ -8,7 +9,12 @@ export interface TimingOptions {
   readonly repetitionMs: number
   readonly repetitions: number
   readonly verifyEvents: number
+  /** Verification stops at the next checkpoint after this long, so slow contenders verify fewer events. */
+  readonly verifyBudgetMs: number
 }
+
+/** Verification records its running totals every this many events, so contenders compare on a common prefix. */
+export const CHECKPOINT_EVERY = 100
 
 export interface Verification {
   readonly events: number
@@ -24,14 +30,15 @@ export interface Timing {
   readonly eventsPerSecond: number
   readonly samples: readonly number[]
   readonly eventsPerRepetition: number
-  readonly verify: Verification
+  /** Running totals at every checkpoint; the last one covers every verified event. */
+  readonly verify: readonly Verification[]
 }
 
 /** Matches event `index` and returns the ids of the matching rules. */
 export type Step = (index: number) => readonly string[]
 
 export function measure(step: Step, eventCount: number, options: TimingOptions): Timing {
-  const verify = verifyMatches(step, Math.min(eventCount, options.verifyEvents))
+  const verify = verifyMatches(step, Math.min(eventCount, options.verifyEvents), options.verifyBudgetMs)
   let sink = 0
   let cursor = 0
   let warmed = 0
@@ -59,7 +66,9 @@ export function measure(step: Step, eventCount: number, options: TimingOptions):
   return { eventsPerSecond: median(samples), samples, eventsPerRepetition, verify }
 }
 
-export function verifyMatches(step: Step, events: number): Verification {
+export function verifyMatches(step: Step, events: number, budgetMs: number): Verification[] {
+  const checkpoints: Verification[] = []
+  const start = performance.now()
   let matchedEvents = 0
   let matchedRules = 0
   let checksum = 0x811c9dc5
@@ -68,8 +77,12 @@ export function verifyMatches(step: Step, events: number): Verification {
     if (ids.length > 0) matchedEvents++
     matchedRules += ids.length
     for (const id of ids) checksum = fnv(checksum, `${i}:${id};`)
+    if ((i + 1) % CHECKPOINT_EVERY === 0 || i + 1 === events) {
+      checkpoints.push({ events: i + 1, matchedEvents, matchedRules, checksum })
+      if (performance.now() - start > budgetMs) break
+    }
   }
-  return { events, matchedEvents, matchedRules, checksum }
+  return checkpoints
 }
 
 export function median(values: readonly number[]): number {

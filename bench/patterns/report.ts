@@ -43,11 +43,18 @@ export function formatReport(results: Results, sizes: readonly number[]): string
 
   lines.push('', 'agreement on the first events (events matched / rule matches; equal checksums mean equal answers):')
   for (const size of sizes) {
+    const verified = [...results]
+      .filter(([name]) => name !== 'json-parse')
+      .map(([name, bySize]) => [name, bySize.get(size)?.verify ?? []] as const)
+      .filter(([, checkpoints]) => checkpoints.length > 0)
+    // Slow contenders verify fewer events: compare everyone on the prefix all of them covered.
+    const common = Math.min(...verified.map(([, checkpoints]) => checkpoints[checkpoints.length - 1]!.events))
     const groups = new Map<string, string[]>()
-    for (const [name, bySize] of results) {
-      const verify = bySize.get(size)?.verify
-      if (!verify || name === 'json-parse') continue
-      const key = `${verify.matchedEvents}/${verify.events} events, ${verify.matchedRules} matches, #${verify.checksum.toString(16)}`
+    for (const [name, checkpoints] of verified) {
+      const at = checkpoints.find((checkpoint) => checkpoint.events === common)
+      const key = at
+        ? `${at.matchedEvents}/${at.events} events, ${at.matchedRules} matches, #${at.checksum.toString(16)}`
+        : `no checkpoint at ${common} events`
       groups.set(key, [...(groups.get(key) ?? []), name])
     }
     const verdict = groups.size <= 1 ? 'all agree' : 'DIFFER'

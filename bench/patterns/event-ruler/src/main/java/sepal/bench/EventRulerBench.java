@@ -17,7 +17,8 @@ import software.amazon.event.ruler.Machine;
  * rule into one Machine, check the matches on the first events (a checksum the node script compares), warm up for a
  * fixed time so the JIT has compiled the hot path, then time five repetitions and print one JSON object on stdout.
  *
- * Arguments are key=value: rules, events, input (text | tree), warmupMs, repetitionMs, repetitions, verifyEvents.
+ * Arguments are key=value: rules, events, input (text | tree), warmupMs, repetitionMs, repetitions, verifyEvents,
+ * verifyBudgetMs (verification stops at the next checkpoint of 100 events after this long).
  */
 public final class EventRulerBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,6 +43,7 @@ public final class EventRulerBench {
     long repetitionMs = Long.parseLong(options.getOrDefault("repetitionMs", "500"));
     int repetitions = Integer.parseInt(options.getOrDefault("repetitions", "5"));
     int verifyEvents = Math.min(texts.size(), Integer.parseInt(options.getOrDefault("verifyEvents", "1000")));
+    long verifyBudgetMs = Long.parseLong(options.getOrDefault("verifyBudgetMs", "4000"));
 
     List<String[]> patterns = new ArrayList<>();
     for (JsonNode rule : rules) patterns.add(new String[] {rule.get("id").asText(), JSON.writeValueAsString(rule.get("pattern"))});
@@ -62,13 +64,24 @@ public final class EventRulerBench {
     int matchedEvents = 0;
     int matchedRules = 0;
     int checksum = 0x811c9dc5;
+    StringBuilder checkpoints = new StringBuilder("[");
+    long verifyStart = System.nanoTime();
     for (int i = 0; i < verifyEvents; i++) {
       String[] ids = step.match(i).toArray(new String[0]);
       Arrays.sort(ids);
       if (ids.length > 0) matchedEvents++;
       matchedRules += ids.length;
       for (String id : ids) checksum = fnv(checksum, i + ":" + id + ";");
+      if ((i + 1) % 100 == 0 || i + 1 == verifyEvents) {
+        if (checkpoints.length() > 1) checkpoints.append(',');
+        checkpoints.append("{\"events\":").append(i + 1)
+            .append(",\"matchedEvents\":").append(matchedEvents)
+            .append(",\"matchedRules\":").append(matchedRules)
+            .append(",\"checksum\":").append(Integer.toUnsignedLong(checksum)).append('}');
+        if (System.nanoTime() - verifyStart > verifyBudgetMs * 1_000_000L) break;
+      }
     }
+    checkpoints.append(']');
 
     long sink = 0;
     int cursor = 0;
@@ -103,10 +116,7 @@ public final class EventRulerBench {
     out.append(",\"eventsPerRepetition\":").append(perRepetition);
     out.append(",\"compileMs\":").append(compileMs);
     out.append(",\"heapBytes\":").append(heapBytes);
-    out.append(",\"verify\":{\"events\":").append(verifyEvents);
-    out.append(",\"matchedEvents\":").append(matchedEvents);
-    out.append(",\"matchedRules\":").append(matchedRules);
-    out.append(",\"checksum\":").append(Integer.toUnsignedLong(checksum)).append('}');
+    out.append(",\"verify\":").append(checkpoints);
     out.append(",\"sink\":").append(sink).append('}');
     System.out.println(out);
   }
