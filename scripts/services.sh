@@ -86,7 +86,11 @@ ensure_installed() {
   case "$1" in
     nats) [[ -x "$NATS_BIN" ]] || apt_install nats-server ;;&
     nats | kafka) command -v ss >/dev/null || apt_install iproute2 ;;&
-    redis) command -v redis-server >/dev/null && command -v redis-cli >/dev/null || apt_install redis-server redis-tools ;;
+    redis)
+      if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+        apt_install redis-server redis-tools
+      fi
+      ;;
     rabbitmq) [[ -x /usr/sbin/rabbitmq-server ]] || apt_install rabbitmq-server ;;
     postgres) compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || apt_install postgresql ;;
     kafka)
@@ -224,21 +228,26 @@ restart() {
   if [[ "$name" == redis ]] && answers 6379; then
     # Redis here keeps nothing on disk; save once so streams survive the restart as on a real deployment.
     REDIS_DIR="$(redis-cli -h 127.0.0.1 -p 6379 --raw config get dir | tail -n 1)"
+    local dump
+    dump="$REDIS_DIR/$(redis-cli -h 127.0.0.1 -p 6379 --raw config get dbfilename | tail -n 1)"
     REDIS_SHUTDOWN=save down redis
-  else
-    down "$name"
+    up redis
+    # Loaded; remove it so a later cold start begins empty, as before.
+    rm -f "$dump"
+    return
   fi
+  down "$name"
   up "$name"
 }
 
 status() {
-  local name port all_up=0
+  local name port some_down=0
   for name in "${ALL_SERVICES[@]}"; do
     port="$(port_of "$name")"
     if answers "$port"; then printf '%-9s 127.0.0.1:%-5s up\n' "$name" "$port"
-    else printf '%-9s 127.0.0.1:%-5s down\n' "$name" "$port"; all_up=1; fi
+    else printf '%-9s 127.0.0.1:%-5s down\n' "$name" "$port"; some_down=1; fi
   done
-  return "$all_up"
+  return "$some_down"
 }
 
 usage() {
