@@ -60,12 +60,15 @@ export class MemoryGroup {
   }
 
   #firstReady(startAt: number): Pending | undefined {
-    const heldKeys = new Set<string>()
+    let heldKeys: Set<string> | undefined
     for (let i = 0; i < this.#pending.length; i++) {
       const pending = this.#pending[i] as Pending
       const key = pending.entry.key
-      const held = key !== undefined && heldKeys.has(key)
-      if (key !== undefined) heldKeys.add(key)
+      let held = false
+      if (key !== undefined) {
+        held = heldKeys?.has(key) === true
+        if (!held) (heldKeys ??= new Set()).add(key)
+      }
       if (i >= startAt && pending.state === 'ready' && !held) return pending
     }
     return undefined

@@ -70,7 +70,8 @@ export class WriteBatcher {
     } catch (cause) {
       const error = new SepalError(
         ErrorCodes.TRANSPORT_UNAVAILABLE,
-        `${this.#what} could not commit a write: ${String((cause as Error).message ?? cause)}; check the disk and the file's permissions`,
+        `${this.#what} could not commit a write: ${String((cause as Error).message ?? cause)}; ` +
+          'check that the disk has room, the file is writable, and no other process holds its write lock past busyTimeoutMs',
         { cause },
       )
       for (const queued of batch) queued.reject(error)
