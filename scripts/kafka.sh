@@ -6,6 +6,7 @@
 #   stop     stop the broker this script started (TERM, then KILL after a bounded wait)
 #   status   print "up" or "down" and exit 0 / 1
 #   reset    stop and delete the broker's data (topics, offsets); the jars stay
+#   log      print the path of the broker's log file
 # Normally driven by scripts/services.sh (`up kafka`, `restart kafka`, `down kafka`), which also waits
 # for the port. Everything lives outside the repository, in $SEPAL_KAFKA_HOME.
 set -euo pipefail
