@@ -26,7 +26,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 describe('loadConfig', () => {
   it('turns a valid file into engine options with defaults and handlers resolved next to the file', async () => {
-    const path = file('valid.yaml', `rules:\n  - name: orders\n    pattern: { source: [app.orders], detail-type: [OrderPlaced] }\n    targets:\n      - handler: ./handlers.js#onOrder\n      - publish: audit\n`)
+    const path = file('valid.yaml', `rules:\n  - name: orders\n    pattern: { source: [app.orders], detail-type: [OrderPlaced] }\n    targets:\n      - handler: ./handlers.js#onOrder\n        publishTo: follow-ups\n      - { publish: audit, timeoutMs: 500 }\n`)
     const loaded = await loadConfig(path, { cwd: folder })
     expect(loaded.engineOptions.topic).toBe('events')
     expect(loaded.engineOptions.group).toBe('sepal')
@@ -35,6 +35,8 @@ describe('loadConfig', () => {
     const [rule] = loaded.engineOptions.rules
     expect(rule?.targets.map((t) => [t.kind, t.name])).toEqual([['handler', './handlers.js#onOrder'], ['publish', 'publish:audit']])
     expect(typeof (rule?.targets[0] as { handler?: unknown }).handler).toBe('function')
+    expect(rule?.targets[0]).toMatchObject({ publishTo: 'follow-ups' })
+    expect(rule?.targets[1]).toMatchObject({ timeoutMs: 500 })
   })
 
   it('names file, line, column and path of a pattern error inside the YAML', async () => {

@@ -122,9 +122,11 @@ export async function resolveConfig(input: unknown, options: ResolveConfigOption
     name: rule.name,
     pattern: rule.pattern,
     targets: rule.targets.map((target): Target => {
-      if ('publish' in target) return { kind: 'publish', name: target.name ?? `publish:${target.publish}`, topic: target.publish }
+      const timeout = target.timeoutMs === undefined ? {} : { timeoutMs: target.timeoutMs }
+      if ('publish' in target) return { kind: 'publish', name: target.name ?? `publish:${target.publish}`, topic: target.publish, ...timeout }
       const handler = resolved?.handlers.get(target.handler) ?? notLoaded(target.handler)
-      return { kind: 'handler', name: target.name ?? target.handler, handler }
+      const publishTo = target.publishTo === undefined ? {} : { publishTo: target.publishTo }
+      return { kind: 'handler', name: target.name ?? target.handler, handler, ...publishTo, ...timeout }
     }),
     ...(rule.maxAttempts === undefined ? {} : { maxAttempts: rule.maxAttempts }),
   }))

@@ -13,6 +13,8 @@ const name = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-", starting with a letter or digit')
 
+const timeout = z.int().min(1).max(3_600_000).optional().describe('How long one attempt may take, in ms. Default 30000.')
+
 const handlerTarget = z
   .strictObject({
     handler: z
@@ -20,6 +22,8 @@ const handlerTarget = z
       .regex(/^[^#]+#[A-Za-z_$][\w$]*$/, 'write the handler as "module#export", e.g. "./handlers.js#onOrderPlaced"')
       .describe('An in-process function: "module#export", the module path relative to this file.'),
     name: name.optional().describe('Target name used in logs, metrics and dead letters. Default: the handler reference.'),
+    publishTo: name.optional().describe('Topic for the events the handler returns. Default: the engine topic.'),
+    timeoutMs: timeout,
   })
   .describe('Run a function exported by a JavaScript module.')
 
@@ -27,6 +31,7 @@ const publishTarget = z
   .strictObject({
     publish: name.describe('Topic to publish the matched event to.'),
     name: name.optional().describe('Target name used in logs, metrics and dead letters. Default: "publish:<topic>".'),
+    timeoutMs: timeout,
   })
   .describe('Publish the matched event to another topic.')
 
