@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { CloudEvent as SdkEvent, HTTP } from 'cloudevents'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ErrorCodes } from '../errors.js'
+import { createSqliteTransport } from '../transports/sqlite/sqlite-transport.js'
 import { startHttpServer, type HttpServer } from './server.js'
 import { createRecordingTransport, sampleEvent } from '../../test/support/http-recording-transport.js'
 
@@ -191,6 +195,33 @@ describe('startHttpServer with the official CloudEvents SDK as the client', () =
         ordertier: 'gold',
       })
       expect(Date.parse(events[0]?.time ?? '')).toBe(Date.parse('2026-01-02T03:04:05Z'))
+    }
+  })
+})
+
+describe('startHttpServer over the embedded log', () => {
+  it('makes an accepted event readable from the log, and answers 503 once the log is closed', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'sepal-http-'))
+    const transport = createSqliteTransport({ directory })
+    try {
+      const server = await startHttpServer({ transport, topic: 'orders', port: 0 })
+      servers.push(server)
+      expect((await postStructured(server.url, sampleEvent)).status).toBe(202)
+
+      const subscription = await transport.subscribe('orders', { group: 'check', from: 'earliest' })
+      const first = await subscription[Symbol.asyncIterator]().next()
+      expect(first.value?.event).toMatchObject({ id: sampleEvent.id, source: sampleEvent.source, data: sampleEvent.data })
+      await first.value?.ack()
+      await subscription.close()
+
+      await transport.close()
+      const refused = await postStructured(server.url, { ...sampleEvent, id: 'evt-after-close' })
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get('retry-after')).toBe('1')
+      expect(((await refused.json()) as { code: string }).code).toBe(ErrorCodes.CLOSED)
+    } finally {
+      await transport.close()
+      rmSync(directory, { recursive: true, force: true })
     }
   })
 })
