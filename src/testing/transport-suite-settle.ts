@@ -147,3 +147,22 @@ export async function redeliversAfterVisibilityTimeout(ctx: SuiteContext): Promi
   await again?.ack()
   await second.close()
 }
+
+/** The first settle wins: a nack after an ack changes nothing, an ack after a nack does not stop the redelivery. */
+export async function keepsTheFirstSettle(ctx: SuiteContext): Promise<void> {
+  const transport = await ctx.open()
+  const subscription = await transport.subscribe(ctx.topic, { group: 'g' })
+  await transport.publish(ctx.topic, makeEvents(ctx.runId, 2))
+  const first = await nextWithin(subscription, ctx.waitMs)
+  const second = await nextWithin(subscription, ctx.waitMs)
+  await first?.ack()
+  await first?.nack()
+  await second?.nack()
+  await second?.ack()
+  const again = await nextWithin(subscription, ctx.waitMs)
+  expect(again?.event.id).toBe(second?.event.id)
+  expect(again?.attempt).toBe(2)
+  await again?.ack()
+  expect(await nextWithin(subscription, 150)).toBeUndefined()
+  await subscription.close()
+}

@@ -20,6 +20,7 @@ const scenarios: ReadonlyArray<readonly [string, Scenario, ReadonlyArray<keyof T
   ['keeps other subscriptions working when one is closed', basic.keepsOtherSubscriptionsWorking, []],
   ['redelivers nacked events without losing any', settle.redeliversNackedEvents, []],
   ['counts attempts up on every redelivery', settle.countsAttempts, []],
+  ['keeps the first settle of a delivery', settle.keepsTheFirstSettle, []],
   ['neither loses nor stalls events after repeated nacks', settle.continuesAfterRepeatedNacks, []],
   ['holds a delayed nack back without blocking other events', settle.delaysNackWithoutBlocking, ['nativeDelay']],
   ['hands out no more than maxInFlight unsettled deliveries', settle.appliesBackPressure, []],

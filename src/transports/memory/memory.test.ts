@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { runTransportSuite } from '../../testing/transport-suite.js'
+import { reconnectsAfterBrokerRestart } from '../../testing/transport-suite-groups.js'
+import { createSuiteContext } from '../../testing/transport-suite-helpers.js'
 import { SepalError } from '../../errors.js'
+import type { Transport } from '../contract.js'
 import { createMemoryTransport } from './memory-transport.js'
 
 runTransportSuite('memory', { createTransport: () => createMemoryTransport() })
@@ -27,5 +30,17 @@ describe('memory transport', () => {
     expect(a.value?.event).not.toBe(b.value?.event)
     expect(a.value?.event).not.toBe(event)
     await transport.close()
+  })
+
+  it('passes the reconnect scenario when the restart is a no-op (the scenario itself runs)', async () => {
+    const opened: Transport[] = []
+    let restarts = 0
+    const ctx = createSuiteContext(
+      { createTransport: () => createMemoryTransport(), restartBroker: async () => void restarts++ },
+      opened,
+    )
+    await reconnectsAfterBrokerRestart(ctx)
+    expect(restarts).toBe(2)
+    await Promise.all(opened.map((transport) => transport.close()))
   })
 })
