@@ -2,20 +2,12 @@ import type { CloudEvent } from '../event/cloud-event.js'
 import type { EventPattern } from './types.js'
 
 /**
- * What a pattern sees: the CloudEvent as it is on the wire, plus the EventBridge envelope names
- * `detail-type` (= `type`) and `detail` (= `data`), so patterns written for EventBridge work unchanged.
- * Where an event carries an extension named `detail`, the envelope mapping wins: `detail` is the data.
- */
-export function envelopeView(event: CloudEvent): object {
-  const view: Record<string, unknown> = { ...event, 'detail-type': event.type }
-  if (event.data !== undefined) view['detail'] = event.data
-  else if ('detail' in view) delete view['detail']
-  return view
-}
-
-/**
- * The same view, cut down to the top-level names some rule mentions. The matcher never looks at a
- * field no pattern names, so this answers exactly as `envelopeView` does while copying two or three
+ * What a pattern sees of a CloudEvent is defined once, by `patternView` in the pattern module: the
+ * event's attributes plus the EventBridge envelope names `detail-type` (= `type`) and `detail` (= `data`
+ * when the data is JSON), never overwriting an attribute the event really has.
+ *
+ * This is the same view cut down to the top-level names some rule mentions. The matcher never looks at a
+ * field no pattern names, so it answers exactly as the full view does while copying two or three
  * references instead of the whole event: it is on every event's path.
  */
 export function createSlimView(topLevelNames: readonly string[]): (event: CloudEvent) => object {
@@ -24,11 +16,22 @@ export function createSlimView(topLevelNames: readonly string[]): (event: CloudE
     const view: Record<string, unknown> = {}
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string
-      const value = name === 'detail-type' ? event.type : name === 'detail' ? event.data : event[name]
+      let value = event[name]
+      if (value === undefined && !(name in event)) {
+        if (name === 'detail-type') value = event.type
+        else if (name === 'detail' && isJsonData(event.datacontenttype)) value = event.data
+      }
       if (value !== undefined) view[name] = value
     }
     return view
   }
+}
+
+/** CloudEvents: no content type means JSON; otherwise `application/json`, `text/json` or any `+json` type. */
+function isJsonData(contentType: string | undefined): boolean {
+  if (contentType === undefined || contentType === 'application/json') return true
+  const media = (contentType.split(';')[0] ?? '').trim().toLowerCase()
+  return media === 'application/json' || media === 'text/json' || media.endsWith('+json')
 }
 
 /** Parses a pattern's text once, for inspection (the pattern compiler has validated it already). */
