@@ -1,4 +1,3 @@
-import { OptionsError } from '../../errors.js'
 import type { CloudEvent } from '../../event/cloud-event.js'
 import type {
   PublishOptions,
@@ -8,7 +7,8 @@ import type {
   TransportFeatures,
 } from '../contract.js'
 import { MemoryGroup, type LogEntry } from './memory-group.js'
-import { PullSubscription, closedError, resolveMaxInFlight } from './pull-subscription.js'
+import { PullSubscription } from './pull-subscription.js'
+import { checkGroup, checkTopic, checkVisibility, closedError, resolveMaxInFlight } from './transport-options.js'
 
 export interface MemoryTransportOptions {
   /** Default visibility timeout of a subscription that names none. Default 30 000 ms. */
@@ -111,24 +111,4 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Tra
       topics.clear()
     },
   }
-}
-
-export function checkTopic(topic: unknown): void {
-  if (typeof topic !== 'string' || topic.length === 0) {
-    throw new OptionsError(`topic must be a non-empty string, got ${JSON.stringify(topic)}`)
-  }
-}
-
-export function checkGroup(group: unknown): void {
-  if (typeof group !== 'string' || group.length === 0) {
-    throw new OptionsError(`group must be a non-empty string, got ${JSON.stringify(group)}; name the consumer group`)
-  }
-}
-
-export function checkVisibility(ms: number | undefined): number | undefined {
-  if (ms === undefined) return undefined
-  if (!Number.isFinite(ms) || ms <= 0) {
-    throw new OptionsError(`visibilityTimeoutMs must be a positive number of milliseconds, got ${JSON.stringify(ms)}`)
-  }
-  return ms
 }

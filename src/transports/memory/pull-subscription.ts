@@ -1,4 +1,3 @@
-import { ErrorCodes, OptionsError, SepalError } from '../../errors.js'
 import type { CloudEvent } from '../../event/cloud-event.js'
 import type { Delivery, NackOptions, Subscription } from '../contract.js'
 
@@ -22,17 +21,6 @@ export interface PullSubscriptionOptions {
   /** Look again this often while idle, for work that arrives without a wake (other processes, clocks). */
   readonly pollIntervalMs?: number | undefined
   readonly onClose?: (() => void) | undefined
-}
-
-export const DEFAULT_MAX_IN_FLIGHT = 64
-
-/** Checks `maxInFlight` and returns it or the default. */
-export function resolveMaxInFlight(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_MAX_IN_FLIGHT
-  if (!Number.isInteger(value) || value < 1) {
-    throw new OptionsError(`maxInFlight must be a positive integer, got ${JSON.stringify(value)}`)
-  }
-  return value
 }
 
 /** A subscription that pulls from a source, at most `maxInFlight` unsettled deliveries at a time. */
@@ -161,9 +149,4 @@ export abstract class SettleOnce implements Delivery {
     onSettle()
     return true
   }
-}
-
-/** The error a closed transport answers with. */
-export function closedError(what: string): SepalError {
-  return new SepalError(ErrorCodes.CLOSED, `${what} is closed; create a new one instead of reusing it`)
 }
