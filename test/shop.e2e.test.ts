@@ -67,6 +67,20 @@ describe('examples/shop', () => {
     expect(metrics).not.toContain('level="info"')
   })
 
+  it('consumes an event that `sepal publish --data-dir` wrote straight into its embedded log from another process', async () => {
+    const publish = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', cli, 'publish', '--data-dir', dataDirectory, '--id', 'direct-1', '--source', 'sensors', '--type', 'SensorReading', '--data', '{"sensorId":"cellar","kind":"temperature","value":41}'], { cwd: root })
+    let output = ''
+    publish.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    publish.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    expect(await new Promise((resolve) => publish.once('exit', resolve)), output).toBe(0)
+    let alerts: Record<string, unknown>[] = []
+    for (let i = 0; i < 100 && !alerts.some((a) => a['eventId'] === 'direct-1'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      alerts = lines('alerts.ndjson')
+    }
+    expect(alerts.find((a) => a['eventId'] === 'direct-1')).toMatchObject({ sensorId: 'cellar', value: 41 })
+  })
+
   it('stops cleanly on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => server.once('exit', resolve))
     server.kill('SIGTERM')
