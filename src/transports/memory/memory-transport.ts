@@ -112,3 +112,6 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Tra
     },
   }
 }
+
+// Kept here too for transports that import them from this module.
+export { checkGroup, checkTopic, checkVisibility } from './transport-options.js'

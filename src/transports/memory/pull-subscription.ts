@@ -150,3 +150,6 @@ export abstract class SettleOnce implements Delivery {
     return true
   }
 }
+
+// Kept here too for transports that import them from this module.
+export { DEFAULT_MAX_IN_FLIGHT, closedError, resolveMaxInFlight } from './transport-options.js'
