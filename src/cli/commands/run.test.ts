@@ -59,6 +59,16 @@ describe('sepal run', () => {
     expect(await run.exit).toBe(0)
   })
 
+  it('exits 1 with a hint when the port is taken', async () => {
+    const first = start(['--port', '0', '--transport', 'memory:', '--log-level', 'silent'])
+    const port = new URL(await first.url).port
+    const io = recordingIo({ cwd: folder })
+    expect(await runCommand.run(['--port', port, '--transport', 'memory:', '--log-level', 'silent'], io)).toBe(1)
+    expect(io.err()).toContain(`port ${port} on 127.0.0.1 is already in use`)
+    first.stop()
+    expect(await first.exit).toBe(0)
+  })
+
   it('exits 2 with the problems of an invalid config', async () => {
     writeFileSync(join(folder, 'broken.yaml'), 'rules: 3\n')
     const io = recordingIo({ cwd: folder })

@@ -67,15 +67,22 @@ async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Prom
   try {
     await engine.start()
     const host = options.host ?? loaded.http.host
-    server = await startHttpServer({
-      transport,
-      topic: loaded.engineOptions.topic,
-      port: options.port ?? loaded.http.port,
-      host,
-      maxEventBytes: loaded.http.maxEventBytes,
-      logger,
-      metrics: () => renderPrometheus(engine.metrics),
-    })
+    const port = options.port ?? loaded.http.port
+    try {
+      server = await startHttpServer({
+        transport,
+        topic: loaded.engineOptions.topic,
+        port,
+        host,
+        maxEventBytes: loaded.http.maxEventBytes,
+        logger,
+        metrics: () => renderPrometheus(engine.metrics),
+      })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
+      io.stderr.write(`sepal run: port ${port} on ${host} is already in use; stop what listens there or pick another with --port (0 picks a free one)\n`)
+      return ExitCode.failure
+    }
     if (!isLoopback(host)) {
       io.stderr.write(
         `\nWARNING: listening on ${host}, not loopback: anyone who can reach this machine can post events.\n` +
