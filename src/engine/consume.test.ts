@@ -233,6 +233,26 @@ describe('the settlement seam', () => {
     expect(log.entries.map((e) => e.settlement)).toEqual(['nack', 'ack'])
   })
 
+  it('nacks on a decision it does not know, and accepts a thenable decision', async () => {
+    const log = settlementLog()
+    let calls = 0
+    const { engine } = startedEngine({
+      hooks: { onSettled: log.onSettled },
+      settlement: {
+        decide: () => {
+          calls++
+          const decision = calls === 1 ? ({ kind: 'dead-letter' } as never) : { kind: 'ack' as const }
+          return { then: (resolve: (d: never) => void) => resolve(decision as never) } as never
+        },
+      },
+      rules: [{ name: 'r', pattern: { source: ['app.orders'] }, targets: [{ kind: 'handler', handler: () => undefined }] }],
+    })
+    await engine.start()
+    await engine.publish(event('1'))
+    await log.waitFor(2)
+    expect(log.entries.map((e) => e.settlement)).toEqual(['nack', 'ack'])
+  })
+
   it('nacks when the policy fails to decide (fail closed)', async () => {
     const log = settlementLog()
     let calls = 0

@@ -1,6 +1,7 @@
 import { OptionsError } from '../errors.js'
 import type { CloudEvent } from '../event/cloud-event.js'
 import type { PendingAttempts } from '../targets/await-target.js'
+import { isPromiseLike } from '../targets/handler-target.js'
 import type { TargetEnvironment } from '../targets/types.js'
 import type { Delivery } from '../transports/contract.js'
 import { createConsumer } from './consumer.js'
@@ -91,8 +92,8 @@ export function createEngine(options: EngineOptions): Engine {
     } catch (error) {
       decision = Promise.reject(error)
     }
-    if (!(decision instanceof Promise)) return carryOut(delivery, decision, report)
-    return decision.then(
+    if (!isPromiseLike(decision)) return carryOut(delivery, decision, report)
+    return Promise.resolve(decision).then(
       (d) => carryOut(delivery, d, report),
       (error: unknown) => {
         // Fail closed: when the policy could not make its decision durable, the event must come back.
@@ -106,10 +107,12 @@ export function createEngine(options: EngineOptions): Engine {
     let settlement: Settlement
     let done: Promise<void>
     try {
-      if (decision.kind === 'nack') {
+      if (decision.kind !== 'ack' && decision.kind !== 'give-up') {
+        // A nack, or a decision this engine does not know: fail closed, the event comes back.
         settlement = 'nack'
         nacked.inc()
-        done = delivery.nack(decision.delayMs > 0 ? { delayMs: decision.delayMs } : undefined)
+        const delayMs = decision.kind === 'nack' && decision.delayMs > 0 ? decision.delayMs : 0
+        done = delivery.nack(delayMs > 0 ? { delayMs } : undefined)
       } else {
         settlement = decision.kind
         if (decision.kind === 'give-up') {
@@ -127,7 +130,7 @@ export function createEngine(options: EngineOptions): Engine {
       }
     } catch (error) {
       done = Promise.reject(error)
-      settlement = decision.kind
+      settlement = decision.kind === 'ack' || decision.kind === 'give-up' ? decision.kind : 'nack'
     }
     return settled(done, delivery, settlement, report)
   }
