@@ -54,9 +54,10 @@ export class SqliteGroupSource implements DeliverySource {
     for (let next = this.#buffer.shift(); next !== undefined; next = this.#buffer.shift()) {
       if (next.leaseUntil - now > LEASE_MARGIN_MS) return new SqliteDelivery(this, next, onSettle)
     }
-    if (this.#options.batcher.closed || !this.#hasWork(now)) return undefined
+    if (this.#options.batcher.closed) return undefined
     const limit = Math.max(1, Math.min(room, this.#options.fetchBatch))
     try {
+      if (!this.#hasWork(now)) return undefined
       this.#buffer = this.#options.batcher.flushWith(() => this.#claim(limit))
     } catch {
       // Busy past the timeout or a failing disk: nothing was leased; the next poll tries again.
