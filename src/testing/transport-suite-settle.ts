@@ -166,3 +166,21 @@ export async function keepsTheFirstSettle(ctx: SuiteContext): Promise<void> {
   expect(await nextWithin(subscription, 150)).toBeUndefined()
   await subscription.close()
 }
+
+/** A hung consumer loses its lease: another member gets the event, and the late settle changes nothing. */
+export async function movesExpiredLeasesToAnotherMember(ctx: SuiteContext): Promise<void> {
+  const transport = await ctx.open()
+  const options = { group: 'g', visibilityTimeoutMs: ctx.visibilityTimeoutMs }
+  const hung = await transport.subscribe(ctx.topic, options)
+  const healthy = await transport.subscribe(ctx.topic, options)
+  await transport.publish(ctx.topic, makeEvents(ctx.runId, 1))
+  const stale = await nextWithin(hung, ctx.waitMs)
+  expect(stale?.attempt).toBe(1)
+  const taken = await nextWithin(healthy, ctx.waitMs)
+  expect(taken?.event.id).toBe(`${ctx.runId}-0`)
+  if (ctx.features(transport).deliveryCount) expect(taken?.attempt).toBe(2)
+  await stale?.nack()
+  await taken?.ack()
+  expect(await nextWithin(hung, 2 * ctx.visibilityTimeoutMs)).toBeUndefined()
+  await Promise.all([hung.close(), healthy.close()])
+}

@@ -25,6 +25,7 @@ const scenarios: ReadonlyArray<readonly [string, Scenario, ReadonlyArray<keyof T
   ['holds a delayed nack back without blocking other events', settle.delaysNackWithoutBlocking, ['nativeDelay']],
   ['hands out no more than maxInFlight unsettled deliveries', settle.appliesBackPressure, []],
   ['redelivers what a closed consumer left unsettled after the visibility timeout', settle.redeliversAfterVisibilityTimeout, []],
+  ['moves an expired lease of a hung consumer to another member', settle.movesExpiredLeasesToAnotherMember, ['consumerGroups']],
   ['gives every consumer group the whole stream', groups.givesEveryGroupTheWholeStream, ['consumerGroups']],
   ['shares the work between members of one group', groups.sharesWorkWithinAGroup, ['consumerGroups']],
   ['starts a new group at the end, or at the beginning when asked', groups.startsWhereAsked, []],
