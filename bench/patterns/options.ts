@@ -2,6 +2,7 @@
  * Command-line flags of `npm run bench:patterns` (after `--`). The full run takes a few minutes on two cores;
  * `--quick` (or BENCH_QUICK=1) is a smoke run of well under a minute whose figures are noisier.
  */
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { CONTENDER_NAMES, type ContenderName } from './contenders.js'
 import type { TimingOptions } from './measure.js'
@@ -49,7 +50,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     events: values.events ? positiveInteger(values.events, '--events') : quick ? 2000 : 10_000,
     matchingShare: 0.1,
     seed: values.seed ? positiveInteger(values.seed, '--seed') : 20_261_204,
-    outDir: values.out ?? new URL('../results/patterns/', import.meta.url).pathname,
+    outDir: values.out ?? fileURLToPath(new URL('../results/patterns/', import.meta.url)),
     timing: quick
       ? { warmupMs: 500, repetitionMs: 150, repetitions: 5, verifyEvents: 200, verifyBudgetMs: 1000 }
       : { warmupMs: 2000, repetitionMs: 500, repetitions: 5, verifyEvents: 1000, verifyBudgetMs: 4000 },
