@@ -70,7 +70,7 @@ export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits 
       allowsAbsent: c.allowsAbsent,
     })),
   )
-  const tree = buildDecisionTree(described)
+  const { root: tree, nodes } = buildDecisionTree(described)
   const conjunctions: CompiledConjunction[] = parsed.map(({ rule, conditions }, c) => ({
     rule,
     conditions: conditions
@@ -78,7 +78,7 @@ export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits 
       .sort((a, b) => checkOrder(a.condition) - checkOrder(b.condition))
       .map(({ condition, field, bit }) => ({ field, bit, tests: condition.matchers.map((m) => m.test), allowsAbsent: condition.allowsAbsent })),
   }))
-  return new IndexedMatcher(ids, root, fieldCount, tree, conjunctions)
+  return new IndexedMatcher(ids, root, fieldCount, tree, nodes, conjunctions)
 }
 
 /** Cheap and selective checks first, so a candidate that fails usually fails on its first test. */
@@ -121,6 +121,7 @@ class IndexedMatcher<R> implements Matcher<R> {
     private readonly root: PathNode,
     fieldCount: number,
     private readonly tree: DecisionNode,
+    private readonly nodes: readonly DecisionNode[],
     private readonly conjunctions: readonly CompiledConjunction[],
   ) {
     this.fieldSeen = new Int32Array(fieldCount)
@@ -151,6 +152,7 @@ class IndexedMatcher<R> implements Matcher<R> {
       this.fieldSeen.fill(0)
       this.conjunctionSeen.fill(0)
       this.ruleSeen.fill(0)
+      for (const node of this.nodes) node.seen = 0
     }
     this.generation++
     this.valueCount = 0

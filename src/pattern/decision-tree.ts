@@ -37,10 +37,12 @@ const keyText = (field: number, key: IndexKey): string =>
  * field and key share a child. Conjunctions left with no keyed condition wait on the presence of a field,
  * or are checked whenever the node is reached.
  */
-export function buildDecisionTree(conjunctions: ReadonlyArray<readonly TreeCondition[]>): DecisionNode {
+export function buildDecisionTree(conjunctions: ReadonlyArray<readonly TreeCondition[]>): { root: DecisionNode; nodes: DecisionNode[] } {
   const all = conjunctions.map((_, c) => c)
   const none = new Map(all.map((c) => [c, 0]))
-  return build(all, none, none, conjunctions)
+  const nodes: DecisionNode[] = []
+  const root = build(all, none, none, conjunctions, nodes)
+  return { root, nodes }
 }
 
 /**
@@ -52,8 +54,10 @@ function build(
   used: ReadonlyMap<number, number>,
   proven: ReadonlyMap<number, number>,
   conjunctions: ReadonlyArray<readonly TreeCondition[]>,
+  nodes: DecisionNode[],
 ): DecisionNode {
   const node = new DecisionNode()
+  nodes.push(node)
   const unused = (c: number, i: number): boolean => i >= 30 || ((used.get(c) ?? 0) & (1 << i)) === 0
   const keyed = (c: number): Array<{ i: number; condition: TreeCondition }> =>
     (conjunctions[c] ?? []).flatMap((condition, i) =>
@@ -122,7 +126,7 @@ function build(
   for (const group of groups.values()) {
     let index = byField.get(group.field)
     if (index === undefined) byField.set(group.field, (index = new KeyIndex()))
-    const child = build(group.members, group.used, group.proven, conjunctions)
+    const child = build(group.members, group.used, group.proven, conjunctions, nodes)
     index.getOrAdd(group.key, () => child)
   }
   for (const [field, index] of byField) node.branches.push({ field, index })

@@ -73,3 +73,16 @@ describe('compileMatcher with several patterns under one id', () => {
     expect(referenceMatcher<string>([['first', { a: ['1'] }], ['second', { b: ['2'] }], ['first', { b: ['2'] }]]).match({ b: '2' })).toEqual(['first', 'second'])
   })
 })
+
+describe('compileMatcher over a long life', () => {
+  it('keeps matching after its per-event counter wraps around', () => {
+    const rules = Array.from({ length: 50 }, (_, i) => [i, { source: [`s${i % 5}`], type: [`t${i}`] }] as const)
+    const matcher = compileMatcher(rules)
+    const event = { source: 's3', type: 't13' }
+    expect(matcher.match(event)).toEqual([13])
+    // Jump to the end of the counter, see another event, then the first again just after the wrap.
+    ;(matcher as unknown as { generation: number }).generation = 0x7fffffff - 1
+    expect(matcher.match({ source: 's4', type: 't4' })).toEqual([4])
+    for (let i = 0; i < 3; i++) expect(matcher.match(event)).toEqual([13])
+  })
+})
