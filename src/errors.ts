@@ -27,6 +27,10 @@ export const ErrorCodes = {
   CLOSED: 'SEPAL_ERR_CLOSED',
   /** A payload is over the configured size limit. */
   PAYLOAD_TOO_LARGE: 'SEPAL_ERR_PAYLOAD_TOO_LARGE',
+  /** Another worker holds the idempotency lease of this side effect; the attempt is retried later. */
+  IN_PROGRESS: 'SEPAL_ERR_IN_PROGRESS',
+  /** A dead letter could not be written; the original event was not acked and comes back. */
+  DEAD_LETTER_FAILED: 'SEPAL_ERR_DEAD_LETTER_FAILED',
   /** A handler module named in the configuration cannot be loaded. */
   HANDLER_NOT_FOUND: 'SEPAL_ERR_HANDLER_NOT_FOUND',
   /** A content type (or its charset) that no CloudEvents binding here can read. */

@@ -34,12 +34,16 @@ export interface NewDeadLetter {
   readonly event: CloudEvent
 }
 
+/** Where the engine writes dead letters. `put` resolves only once the entry is durable. */
+export interface DeadLetterSink {
+  put(entry: NewDeadLetter): Promise<void>
+}
+
 /**
  * Where dead letters wait for a human: listed, inspected, redriven or purged. `put` resolves only once
  * the entry is durable, because the engine acks the original event only after that (fail closed).
  */
-export interface DeadLetterStore {
-  put(entry: NewDeadLetter): Promise<void>
+export interface DeadLetterStore extends DeadLetterSink {
   list(filter?: DeadLetterFilter): Promise<DeadLetterEntry[]>
   /** Removes one entry; false if it was already gone (another redrive or purge took it). */
   remove(seq: number): Promise<boolean>
@@ -73,5 +77,18 @@ export function createMemoryDeadLetterStore(): DeadLetterStore {
       return true
     },
     async close() {},
+  }
+}
+
+/**
+ * The default sink: dead letters published to a topic of the engine's own transport, so every
+ * transport has one without further set-up.
+ */
+export function createTopicDeadLetterSink(
+  transport: { publish(topic: string, events: readonly CloudEvent[]): Promise<void> },
+  topic: string,
+): DeadLetterSink {
+  return {
+    put: (entry) => transport.publish(topic, [entry.event]),
   }
 }

@@ -15,7 +15,7 @@ export interface RetryPolicy {
 }
 
 export const defaultRetryPolicy: RetryPolicy = Object.freeze({
-  maxAttempts: 5,
+  maxAttempts: 3,
   initialDelayMs: 200,
   maxDelayMs: 60_000,
   maxAgeMs: 24 * 60 * 60 * 1000,

@@ -10,7 +10,10 @@ import { createMetrics } from './metrics.js'
 import { noopLogger } from './noop-logger.js'
 import { buildRuleSet, compileRule, RuleDuplicateError, type CompiledRule, type RuleSet } from './rule-set.js'
 import { describeError, runTargets, type RunEnvironment, type SkipTarget } from './run-targets.js'
-import { createAttemptLimitPolicy, retryDelayMs, type SettleDecision, type SettlementPolicy } from './settle.js'
+import { retryDelayMs, type SettleDecision, type SettlementPolicy } from './settle.js'
+import { createTopicDeadLetterSink } from '../delivery/dead-letter-store.js'
+import { createDeliverySettlement } from './delivery-settlement.js'
+import { idempotencySettingsFor, targetIdempotencyKey } from './idempotent-target.js'
 import type { DispatchReport, Engine, EngineHooks, EngineOptions, Rule, Settlement } from './types.js'
 import { validateAll, validateOne } from './validate.js'
 
@@ -27,9 +30,28 @@ export function createEngine(options: EngineOptions): Engine {
   const logger = options.logger ?? noopLogger
   const hooks: EngineHooks = options.hooks ?? {}
   const metrics = options.metrics ?? createMetrics()
-  const policy: SettlementPolicy = options.settlement ?? createAttemptLimitPolicy()
   const pending: PendingAttempts = new Set()
-  const runEnv: RunEnvironment = { logger, metrics, hooks, pending }
+  // Set when a stop spends its drain budget: ordered work still queued must then not start.
+  const halted = { value: false }
+  pending.add(() => (halted.value = true))
+  const runEnv: RunEnvironment = { logger, metrics, hooks, pending, halted }
+  const policy: SettlementPolicy =
+    options.settlement ??
+    createDeliverySettlement({
+      topic,
+      deadLetters: options.deadLetters ?? createTopicDeadLetterSink(transport, `${topic}.dead-letters`),
+      logger,
+      metrics,
+      markDone: markDeadLetteredTargetDone,
+    })
+
+  /** With idempotency on, a dead-lettered target counts as done for every worker: it never runs again for this event. */
+  async function markDeadLetteredTargetDone(event: CloudEvent, ruleName: string, target: string): Promise<void> {
+    const rule = ruleSet.byName.get(ruleName)?.rule
+    const settings = rule === undefined ? undefined : idempotencySettingsFor(rule, options.idempotency)
+    if (settings === undefined) return
+    await settings.store.complete(targetIdempotencyKey(settings.key(event), ruleName, target), settings.ttlMs)
+  }
   const targetEnv: TargetEnvironment = {
     defaultTopic: topic,
     publish: (to, events) => transport.publish(to, events),
@@ -161,7 +183,7 @@ export function createEngine(options: EngineOptions): Engine {
     metrics,
 
     addRule(rule: Rule) {
-      const compiled = compileRule(rule, targetEnv, metrics)
+      const compiled = compileRule(rule, targetEnv, metrics, { retry: options.retry, idempotency: options.idempotency, maxInFlight, logger })
       if (ruleSet.byName.has(compiled.name)) throw new RuleDuplicateError(compiled.name)
       ruleSet = buildRuleSet([...ruleSet.rules, compiled])
     },

@@ -6,14 +6,27 @@ import type { CompiledTarget, TargetEnvironment } from '../targets/types.js'
 import type { Counter, Metrics } from './metrics.js'
 import { createSlimView, needsEnvelopeView, topLevelNames } from './pattern-view.js'
 import type { CloudEvent } from '../event/cloud-event.js'
-import type { Rule } from './types.js'
+import { createKeySequencer, type KeySequencer } from '../delivery/key-sequencer.js'
+import { resolvePolicy, type RetryPolicy, type RetryPolicyOverride } from '../delivery/retry-policy.js'
+import { idempotencySettingsFor, withIdempotency } from './idempotent-target.js'
+import type { EngineIdempotency, Logger, Rule } from './types.js'
 
 export const DEFAULT_MAX_ATTEMPTS = 3
+
+/** What compiling a rule needs from the engine besides its targets' environment. */
+export interface DeliveryDefaults {
+  readonly retry?: RetryPolicyOverride | undefined
+  readonly idempotency?: EngineIdempotency | undefined
+  readonly maxInFlight: number
+  readonly logger: Logger
+}
 
 /** A target plus the counter it bumps when it fails, resolved once instead of per event. */
 export interface RuleTarget {
   readonly compiled: CompiledTarget
   readonly failed: Counter
+  /** The target's retry policy: engine defaults, then the rule's, then the target's own. */
+  readonly retry: RetryPolicy
 }
 
 /** A rule checked and made runnable at `addRule`. */
@@ -22,6 +35,9 @@ export interface CompiledRule {
   readonly rule: Rule
   readonly targets: readonly RuleTarget[]
   readonly maxAttempts: number
+  /** Present when the rule has an ordering key or a concurrency limit. */
+  readonly sequencer?: KeySequencer
+  readonly orderBy?: (event: CloudEvent) => string | undefined
   readonly matched: Counter
   readonly needsEnvelope: boolean
   readonly topLevelNames: readonly string[]
@@ -64,7 +80,7 @@ export function buildRuleSet(rules: readonly CompiledRule[]): RuleSet {
 }
 
 /** Validates a rule (throws OptionsError or PatternError) and compiles its targets. */
-export function compileRule(rule: Rule, env: TargetEnvironment, metrics: Metrics): CompiledRule {
+export function compileRule(rule: Rule, env: TargetEnvironment, metrics: Metrics, delivery: DeliveryDefaults): CompiledRule {
   if (typeof rule !== 'object' || rule === null) throw new OptionsError('a rule must be an object with name, pattern and targets')
   const { name } = rule
   if (typeof name !== 'string' || name === '') {
@@ -78,20 +94,32 @@ export function compileRule(rule: Rule, env: TargetEnvironment, metrics: Metrics
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new OptionsError(`rule "${name}": maxAttempts must be an integer >= 1, got ${String(rule.maxAttempts)}`)
   }
+  if (rule.orderBy !== undefined && typeof rule.orderBy !== 'function') {
+    throw new OptionsError(`rule "${name}": orderBy must be a function from an event to its ordering key`)
+  }
+  if (rule.concurrency !== undefined && !(Number.isInteger(rule.concurrency) && rule.concurrency >= 1)) {
+    throw new OptionsError(`rule "${name}": concurrency must be an integer >= 1, got ${String(rule.concurrency)}`)
+  }
+  const idempotency = idempotencySettingsFor(rule, delivery.idempotency)
   const seen = new Set<string>()
   const targets = rule.targets.map((target, index): RuleTarget => {
-    const compiled = compileTarget(name, target, index, env)
-    if (seen.has(compiled.name)) {
-      throw new OptionsError(`rule "${name}" has two targets named "${compiled.name}"; give each a distinct "name"`)
+    const plain = compileTarget(name, target, index, env)
+    if (seen.has(plain.name)) {
+      throw new OptionsError(`rule "${name}" has two targets named "${plain.name}"; give each a distinct "name"`)
     }
-    seen.add(compiled.name)
-    return { compiled, failed: metrics.counter('sepal_target_failed_total', { rule: name, target: compiled.name }) }
+    seen.add(plain.name)
+    const compiled = idempotency === undefined ? plain : withIdempotency(plain, name, idempotency, delivery.logger)
+    const retry = resolvePolicy(delivery.retry, { maxAttempts: rule.maxAttempts }, rule.retry, target.retry)
+    return { compiled, retry, failed: metrics.counter('sepal_target_failed_total', { rule: name, target: compiled.name }) }
   })
+  const sequenced = rule.orderBy !== undefined || rule.concurrency !== undefined
   return {
     name,
     rule,
     targets,
     maxAttempts,
+    ...(sequenced && { sequencer: createKeySequencer({ concurrency: rule.concurrency ?? delivery.maxInFlight }) }),
+    ...(rule.orderBy !== undefined && { orderBy: rule.orderBy }),
     matched: metrics.counter('sepal_rule_matched_total', { rule: name }),
     needsEnvelope: needsEnvelopeView(rule.pattern),
     topLevelNames: topLevelNames(rule.pattern),

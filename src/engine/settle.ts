@@ -33,7 +33,7 @@ export interface SyncSettlementPolicy extends SettlementPolicy {
 }
 
 /** What a policy may read about a rule: its name and options as given. */
-export type RuleSettings = Pick<CompiledRule, 'name' | 'rule' | 'maxAttempts'>
+export type RuleSettings = Pick<CompiledRule, 'name' | 'rule' | 'maxAttempts' | 'targets'>
 
 const ACK: SettleDecision = Object.freeze({ kind: 'ack' })
 

@@ -1,3 +1,6 @@
+import type { DeadLetterSink } from '../delivery/dead-letter-store.js'
+import type { IdempotencyStore } from '../delivery/idempotency.js'
+import type { RetryPolicyOverride } from '../delivery/retry-policy.js'
 import type { CloudEvent } from '../event/cloud-event.js'
 import type { PublishOptions, Transport } from '../transports/contract.js'
 import type { Metrics } from './metrics.js'
@@ -24,6 +27,11 @@ export interface HandlerContext {
   readonly logger: Logger
   /** The engine's counters: a handler may bump its own (`ctx.metrics.increment('orders_total')`). */
   readonly metrics: Metrics
+  /**
+   * The idempotency key this attempt holds a lease on, when idempotency is on for the rule. A handler
+   * whose side effect lives in the store's database can complete the key in the same transaction.
+   */
+  readonly idempotencyKey?: string | undefined
 }
 
 /** What a handler may return: nothing, or events for the engine to publish (to its topic by default). */
@@ -43,6 +51,8 @@ interface TargetCommon {
   readonly name?: string
   /** How long one attempt may take before it fails with SEPAL_ERR_TARGET_TIMEOUT. Default 30 000 ms. */
   readonly timeoutMs?: number
+  /** This target's own retry policy, over the rule's. */
+  readonly retry?: RetryPolicyOverride
 }
 
 /** Runs a function in process. Default name: the function's name, else `handler-<n>` (1-based). */
@@ -65,8 +75,37 @@ export interface Rule {
   readonly name: string
   readonly pattern: EventPattern
   readonly targets: readonly Target[]
-  /** Attempts (deliveries) before a failing event is given up on. Default 3. */
+  /** Attempts per target before a failing event is dead-lettered. Default 3 (same as `retry.maxAttempts`). */
   readonly maxAttempts?: number
+  /** Backoff, age limit and what is retryable, for every target of the rule (each may override). */
+  readonly retry?: RetryPolicyOverride
+  /**
+   * Idempotency of the rule's side effects when the engine has a store: on by default, keyed by the
+   * event's `source` + `id` (and the rule and target). `false` turns it off for this rule.
+   */
+  readonly idempotency?: false | RuleIdempotency
+  /**
+   * The ordering key: events with the same key run this rule's targets one at a time, in order, also
+   * across retries (a waiting retry holds its key, and only its key). Default: no ordering.
+   */
+  readonly orderBy?: (event: CloudEvent) => string | undefined
+  /** Events this rule works on at once (across keys). Default: the engine's `maxInFlight`. */
+  readonly concurrency?: number
+}
+
+export interface RuleIdempotency {
+  /** The key of an event. Default: `source` + `id`. */
+  readonly key?: (event: CloudEvent) => string
+  /** How long a claim holds before another worker may take over (a crashed worker's claim). Default 60 000 ms. */
+  readonly leaseMs?: number
+  /** How long a completion is remembered. Default 7 days. */
+  readonly ttlMs?: number
+}
+
+export interface EngineIdempotency {
+  readonly store: IdempotencyStore
+  readonly leaseMs?: number
+  readonly ttlMs?: number
 }
 
 /**
@@ -83,6 +122,10 @@ export interface TargetReport {
   readonly error?: unknown
   /** Events the target published (a publish target's copy, or a handler's returned events). */
   readonly published?: readonly CloudEvent[]
+  /** A failure whose retry policy already gave up (ordered rules retry in place): dead-letter it now. */
+  readonly final?: boolean
+  /** Attempts the target made, when it differs from the delivery's attempt (retried in place). */
+  readonly attempts?: number
 }
 
 export interface DispatchReport {
@@ -125,6 +168,12 @@ export interface EngineOptions {
    * up), skipping on a redelivery the targets that already succeeded in this process.
    */
   readonly settlement?: SettlementPolicy
+  /** Defaults of every rule's retry policy. */
+  readonly retry?: RetryPolicyOverride
+  /** Where events go when a target gives up on them. Default: the topic `<topic>.dead-letters` of the transport. */
+  readonly deadLetters?: DeadLetterSink
+  /** Turns idempotency on for every rule (unless a rule says `idempotency: false`). Default: off. */
+  readonly idempotency?: EngineIdempotency
 }
 
 export interface StopOptions {

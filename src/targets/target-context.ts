@@ -9,6 +9,8 @@ export class TargetContext implements HandlerContext {
   #controller: AbortController | undefined
   #abortReason: unknown
   #aborted = false
+  /** Set by the idempotency wrapper before the handler runs. */
+  idempotencyKey: string | undefined = undefined
 
   constructor(
     readonly rule: string,

@@ -1,8 +1,11 @@
 import type { CloudEvent } from '../event/cloud-event.js'
 import type { TargetContext } from './target-context.js'
 
-/** What one attempt of a target produced: the events it published, if any. */
-export type TargetRunResult = readonly CloudEvent[] | undefined
+/** Returned instead of running a target whose side effect is already done for this event (idempotency). */
+export const DUPLICATE: unique symbol = Symbol('sepal.duplicate')
+
+/** What one attempt of a target produced: the events it published, if any, or DUPLICATE. */
+export type TargetRunResult = readonly CloudEvent[] | undefined | typeof DUPLICATE
 
 /**
  * A target ready to run: the engine compiles each rule's `Target` into one of these at `addRule`.
