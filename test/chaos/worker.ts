@@ -1,0 +1,63 @@
+// One chaos worker: consumes the embedded log and records each handled event in a ledger. The harness
+// kill -9s it at random moments and starts it again.
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { createEngine } from '../../src/engine/create-engine.js'
+import { createSqliteIdempotencyStore } from '../../src/stores/sqlite-idempotency.js'
+import { createSqliteTransport } from '../../src/transports/sqlite/sqlite-transport.js'
+
+const [directory, mode] = process.argv.slice(2)
+if (!directory || (mode !== 'on' && mode !== 'off')) throw new Error('usage: worker.ts <directory> on|off')
+
+// Short leases so a killed worker's unsettled events come back within the run.
+const leaseMs = 1500
+const transport = createSqliteTransport({ directory: join(directory, 'log'), visibilityTimeoutMs: leaseMs })
+const ledger = new Database(join(directory, 'ledger.db'))
+ledger.pragma('journal_mode = WAL')
+ledger.pragma('busy_timeout = 10000')
+ledger.exec('CREATE TABLE IF NOT EXISTS ledger (event_id TEXT NOT NULL, pid INTEGER NOT NULL)')
+const insert = ledger.prepare('INSERT INTO ledger (event_id, pid) VALUES (?, ?)')
+
+// The idempotency store lives in the ledger's database, so the side effect and the completion mark
+// commit in one transaction: a kill -9 leaves either both or neither.
+const store = mode === 'on' ? createSqliteIdempotencyStore({ database: ledger }) : undefined
+const record = ledger.transaction((eventId: string, key: string | undefined) => {
+  insert.run(eventId, process.pid)
+  if (store !== undefined && key !== undefined) store.completeSync(key, 86_400_000)
+})
+
+const engine = createEngine({
+  transport,
+  topic: 'chaos',
+  group: 'workers',
+  from: 'earliest',
+  maxInFlight: 8,
+  ...(store !== undefined && { idempotency: { store, leaseMs } }),
+  rules: [
+    {
+      name: 'ledger',
+      pattern: { source: ['chaos'] },
+      targets: [
+        {
+          kind: 'handler',
+          name: 'record',
+          handler: async (event, ctx) => {
+            // A little work, so kills land while events are in flight.
+            await new Promise((resolve) => setTimeout(resolve, 1))
+            record(event.id, ctx.idempotencyKey)
+          },
+        },
+      ],
+    },
+  ],
+})
+
+await engine.start()
+process.stdout.write('ready\n')
+process.once('SIGTERM', () => {
+  void engine.stop({ drainTimeoutMs: 5000 }).finally(async () => {
+    await transport.close()
+    ledger.close()
+    process.exit(0)
+  })
+})
