@@ -39,6 +39,16 @@ export const ErrorCodes = {
   ROUTE_NOT_FOUND: 'SEPAL_ERR_ROUTE_NOT_FOUND',
   /** The HTTP endpoint exists but not for this method (the `Allow` header lists the ones it takes). */
   METHOD_NOT_ALLOWED: 'SEPAL_ERR_METHOD_NOT_ALLOWED',
+  /** A webhook's signature (or bearer token) is missing or does not verify with any configured secret. */
+  WEBHOOK_SIGNATURE_INVALID: 'SEPAL_ERR_WEBHOOK_SIGNATURE_INVALID',
+  /** A webhook's signed timestamp is missing, malformed or outside the tolerance (a replay or a skewed clock). */
+  WEBHOOK_TIMESTAMP_INVALID: 'SEPAL_ERR_WEBHOOK_TIMESTAMP_INVALID',
+  /** An HTTP target's receiver failed in a retryable way (5xx, 429, network error, timeout). */
+  HTTP_TARGET_FAILED: 'SEPAL_ERR_HTTP_TARGET_FAILED',
+  /** An HTTP target's circuit breaker is open after consecutive failures; the attempt was not sent. */
+  CIRCUIT_OPEN: 'SEPAL_ERR_CIRCUIT_OPEN',
+  /** An HTTP target was disabled because its receiver answered 410 Gone. */
+  TARGET_DISABLED: 'SEPAL_ERR_TARGET_DISABLED',
   /** An unexpected failure inside sepal (a bug): the operation did not happen. */
   INTERNAL: 'SEPAL_ERR_INTERNAL',
 } as const
