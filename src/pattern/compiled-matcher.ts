@@ -30,8 +30,9 @@ const maxEventDepth = 256
 /**
  * Compiles all rules into one structure, in the spirit of event-ruler: the event is walked once along a
  * trie of the paths rules mention (fields no rule mentions are never visited), then a decision tree keyed
- * on exact values, prefixes and suffixes (see decision-tree.ts) yields the few conjunctions the event can
- * satisfy, and only those are checked in full.
+ * on exact values, prefixes, suffixes and numeric ranges (see decision-tree.ts) yields the few conjunctions
+ * the event can satisfy, and only those are checked in full. `$or` is multiplied out at compile time, so a
+ * rule is one or more conjunctions.
  */
 export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits = {}): Matcher<R> {
   const ids: R[] = []
