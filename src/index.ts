@@ -110,6 +110,10 @@ export type { HttpIngressOptions, MetricsSource } from './http/options.js'
 export type { HttpServer, HttpServerOptions } from './http/server.js'
 export type { Problem, ProblemBody } from './http/problem.js'
 
+// transform
+export { compileInputTransformer, MAX_INPUT_PATHS, TransformError } from './transform/index.js'
+export type { InputTransformer, InputTransformerTarget, TransformContext } from './transform/index.js'
+
 // config
 export { loadConfig, resolveConfig } from './config/load-config.js'
 export type { LoadConfigOptions, LoadedConfig, ResolveConfigOptions } from './config/load-config.js'
