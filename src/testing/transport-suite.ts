@@ -57,8 +57,13 @@ export function runTransportSuite(name: string, options: TransportSuiteOptions):
       })
     }
 
-    it.runIf(options.restartBroker !== undefined)('reconnects after the broker restarts', async () => {
-      await groups.reconnectsAfterBrokerRestart(createSuiteContext(options, opened))
-    })
+    // Two broker restarts: slow brokers (a RabbitMQ node boots in several seconds) need more than the default test time.
+    it.runIf(options.restartBroker !== undefined)(
+      'reconnects after the broker restarts',
+      async () => {
+        await groups.reconnectsAfterBrokerRestart(createSuiteContext(options, opened))
+      },
+      120_000 * (options.timeoutFactor ?? 1),
+    )
   })
 }
