@@ -152,16 +152,18 @@ function anythingButExcludes(argument: unknown, pointer: string): (v: unknown) =
       case 'prefix':
       case 'suffix':
         if (texts.includes('')) throw new PatternError(at, `'anything-but' with an empty ${name} would exclude every string; remove it`)
-        return name === 'prefix'
-          ? (v) => isString(v) && texts.some((t) => v.startsWith(t))
-          : (v) => isString(v) && texts.some((t) => v.endsWith(t))
+        return name === 'prefix' ? (v) => isString(v) && startsWithAny(v, texts) : (v) => isString(v) && endsWithAny(v, texts)
       case 'equals-ignore-case': {
         const set = new Set(texts.map(lower))
         return (v) => isString(v) && set.has(lower(v))
       }
       default: {
         const wildcards = texts.map((t, i) => needWildcard(t, Array.isArray(value) ? childPointer(at, i) : at))
-        return (v) => isString(v) && wildcards.some((w) => wildcardMatches(w, v))
+        return (v) => {
+          if (!isString(v)) return false
+          for (let i = 0; i < wildcards.length; i++) if (wildcardMatches(wildcards[i] as Wildcard, v)) return true
+          return false
+        }
       }
     }
   }
@@ -182,3 +184,13 @@ function stringList(value: unknown, pointer: string, name: string): string[] {
   return list.map((item, i) => needString(item, Array.isArray(value) ? childPointer(pointer, i) : pointer, name))
 }
 
+// Loops rather than Array.some: these run per event value, and a callback would allocate each time.
+function startsWithAny(value: string, texts: readonly string[]): boolean {
+  for (let i = 0; i < texts.length; i++) if (value.startsWith(texts[i] as string)) return true
+  return false
+}
+
+function endsWithAny(value: string, texts: readonly string[]): boolean {
+  for (let i = 0; i < texts.length; i++) if (value.endsWith(texts[i] as string)) return true
+  return false
+}
