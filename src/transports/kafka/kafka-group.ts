@@ -1,0 +1,430 @@
+import { Consumer, type ConsumerGroupJoinPayload, type Message, type MessagesStream } from '@platformatic/kafka'
+import type { Delivery } from '../contract.js'
+import { coPartitionAssigner } from './co-partition-assigner.js'
+import { fromKafkaRecord } from './kafka-binding.js'
+import { KafkaDelivery, type Entry, type Settler } from './kafka-delivery.js'
+import { OffsetTracker } from './offset-tracker.js'
+
+/** Headers sepal keeps on a retried record: the attempt it will be, and when it may be delivered. */
+export const ATTEMPT_HEADER = 'sepal_attempt'
+export const NOT_BEFORE_HEADER = 'sepal_notbefore'
+
+export interface KafkaGroupOptions {
+  readonly clientId: string
+  readonly bootstrapBrokers: readonly string[]
+  readonly groupId: string
+  readonly topic: string
+  readonly retryTopic: string
+  readonly from: 'latest' | 'earliest'
+  readonly sessionTimeoutMs: number
+  /** How long one fetch waits at the broker for records; also bounds how long a close waits. */
+  readonly maxWaitMs: number
+  /** Writes a nacked record to the retry topic, same partition number; resolves when durable. */
+  readonly republish: (entry: Entry, attempt: number, notBefore: number | undefined) => Promise<void>
+  readonly onInvalidRecord: (error: unknown, topic: string) => void
+  readonly onError: (error: unknown) => void
+}
+
+interface Partition {
+  readonly topic: string
+  readonly partition: number
+  readonly tracker: OffsetTracker
+}
+
+const HIGH_WATER = 1024
+const LOW_WATER = 256
+const LEASE_CHECK_MS = 100
+const RESTART_DELAY_MS = 1000
+
+/**
+ * One Kafka consumer-group member reading a topic and the group's retry topic, shared by every
+ * subscription of that group in this transport. It keeps, per partition, the offsets in flight and
+ * commits only up to the oldest unsettled one; holds back later events of a key while an earlier one
+ * is unsettled or parked for retry; holds delayed retries in memory until they are due; hands an
+ * unsettled record to another local subscription when its lease ends. Partitions taken away by a
+ * rebalance are dropped: their undelivered records are forgotten and late settles do nothing.
+ */
+export class KafkaGroup implements Settler {
+  readonly #options: KafkaGroupOptions
+  readonly #consumer: Consumer
+  readonly #partitions = new Map<string, Partition>()
+  #assigned = new Set<string>()
+  #ready: Entry[] = []
+  readonly #waiting = new Map<string, Entry[]>()
+  readonly #busyKeys = new Set<string>()
+  readonly #delayed = new Map<Entry, NodeJS.Timeout>()
+  readonly #inFlight = new Set<Entry>()
+  readonly #wakers = new Set<() => void>()
+  readonly #leaseTimer: NodeJS.Timeout
+  #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined
+  #pausedForPositions = false
+  #pausedForBuffer = false
+  #commits: Promise<void> = Promise.resolve()
+  #commitQueued = false
+  #closing: Promise<void> | undefined
+  #firstPositions: { resolve: () => void; reject: (error: unknown) => void } | undefined
+
+  private constructor(options: KafkaGroupOptions) {
+    this.#options = options
+    this.#consumer = new Consumer({
+      clientId: options.clientId,
+      bootstrapBrokers: [...options.bootstrapBrokers],
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+      rebalanceTimeout: Math.max(options.sessionTimeoutMs, 30_000),
+      protocols: [{ name: 'sepal-copartition', version: 1 }],
+      partitionAssigner: coPartitionAssigner,
+      maxWaitTime: options.maxWaitMs,
+      autocommit: false,
+      retries: 3,
+      retryDelay: 500,
+    })
+    this.#consumer.on('error', (error: unknown) => options.onError(error))
+    this.#consumer.on('consumer:group:join', (payload: ConsumerGroupJoinPayload) => this.#onJoin(payload))
+    this.#consumer.on('consumer:group:rebalance', () => this.#scheduleCommit())
+    this.#leaseTimer = setInterval(() => this.#expireLeases(), LEASE_CHECK_MS)
+    this.#leaseTimer.unref()
+  }
+
+  /** Joins the group and resolves once its starting positions are fixed (and committed when new). */
+  static async open(options: KafkaGroupOptions): Promise<KafkaGroup> {
+    const group = new KafkaGroup(options)
+    try {
+      await group.#start()
+      return group
+    } catch (error) {
+      await group.close().catch(() => undefined)
+      throw error
+    }
+  }
+
+  /** `wake` is called whenever a record may be ready; returns the function that stops it. */
+  addWaker(wake: () => void): () => void {
+    this.#wakers.add(wake)
+    return () => this.#wakers.delete(wake)
+  }
+
+  take(onSettle: () => void, visibilityTimeoutMs: number): Delivery | undefined {
+    for (let entry = this.#ready.shift(); entry !== undefined; entry = this.#ready.shift()) {
+      if (!this.#owns(entry)) continue
+      entry.leaseUntil = Date.now() + visibilityTimeoutMs
+      this.#inFlight.add(entry)
+      this.#updateFlow()
+      return new KafkaDelivery(this, entry, onSettle)
+    }
+    this.#updateFlow()
+    return undefined
+  }
+
+  async settle(entry: Entry, lease: number, nackDelayMs: number | undefined): Promise<void> {
+    if (entry.lease !== lease || !this.#inFlight.delete(entry)) return
+    entry.lease++
+    if (!this.#owns(entry)) return
+    if (nackDelayMs === undefined) {
+      entry.tracker.settle(entry.offset)
+      this.#releaseKey(entry)
+      this.#scheduleCommit()
+      return
+    }
+    const notBefore = nackDelayMs > 0 ? Date.now() + nackDelayMs : undefined
+    try {
+      await this.#options.republish(entry, entry.attempt + 1, notBefore)
+    } catch (error) {
+      // The retry topic cannot be written now: keep the record here (its offset stays uncommitted).
+      this.#options.onError(error)
+      entry.attempt++
+      if (this.#owns(entry)) this.#schedule(entry, notBefore)
+      return
+    }
+    if (!this.#owns(entry)) return
+    entry.tracker.settle(entry.offset)
+    this.#scheduleCommit()
+  }
+
+  /** Stops fetching, commits what is contiguous, leaves the group. Unsettled records come back to the group. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    clearInterval(this.#leaseTimer)
+    for (const timer of this.#delayed.values()) clearTimeout(timer)
+    this.#delayed.clear()
+    this.#firstPositions?.reject(new Error('closed'))
+    this.#scheduleCommit()
+    await this.#commits
+    const stream = this.#stream
+    this.#stream = undefined
+    if (stream !== undefined) await Promise.resolve(stream.close()).catch(() => undefined)
+    // `close(true)` also leaves the group, so its partitions move to the other members at once.
+    await new Promise<void>((resolve) => this.#consumer.close(true, () => resolve()))
+  }
+
+  async #start(): Promise<void> {
+    const positioned = new Promise<void>((resolve, reject) => {
+      this.#firstPositions = { resolve, reject }
+    })
+    await this.#consume()
+    await positioned
+  }
+
+  async #consume(): Promise<void> {
+    const { topic, retryTopic, from, maxWaitMs } = this.#options
+    const stream = await this.#consumer.consume({
+      topics: [topic, retryTopic],
+      mode: 'committed',
+      fallbackMode: from,
+      autocommit: false,
+      maxWaitTime: maxWaitMs,
+    })
+    if (this.#closing !== undefined) {
+      await Promise.resolve(stream.close()).catch(() => undefined)
+      return
+    }
+    this.#stream = stream
+    stream.on('offsets', () => this.#onPositions(stream))
+    stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => this.#receive(message))
+    stream.on('error', (error: unknown) => this.#options.onError(error))
+    stream.on('close', () => this.#onStreamClosed(stream))
+  }
+
+  /** The broker went away or the group had to be rejoined: read again from the committed positions. */
+  #onStreamClosed(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): void {
+    if (this.#stream !== stream || this.#closing !== undefined) return
+    this.#stream = undefined
+    const retry = (): void => {
+      if (this.#closing !== undefined) return
+      this.#consume().catch((error: unknown) => {
+        this.#options.onError(error)
+        setTimeout(retry, RESTART_DELAY_MS).unref()
+      })
+    }
+    setTimeout(retry, RESTART_DELAY_MS).unref()
+  }
+
+  /**
+   * A new group (or a partition nobody committed) starts at `from`; that position is committed at
+   * once, so events published after `subscribe` resolved are not skipped by a later member that
+   * would otherwise resolve `latest` again.
+   */
+  #onPositions(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): void {
+    this.#pausedForPositions = true
+    this.#updateFlow()
+    const done = (): void => {
+      this.#pausedForPositions = false
+      this.#updateFlow()
+    }
+    this.#commitStartPositions(stream).then(
+      () => {
+        done()
+        this.#firstPositions?.resolve()
+        this.#firstPositions = undefined
+      },
+      (error: unknown) => {
+        done()
+        if (this.#firstPositions === undefined) this.#options.onError(error)
+        this.#firstPositions?.reject(error)
+        this.#firstPositions = undefined
+      },
+    )
+  }
+
+  async #commitStartPositions(stream: MessagesStream<Buffer, Buffer, Buffer, Buffer>): Promise<void> {
+    const assignments = this.#consumer.assignments ?? []
+    if (assignments.length === 0) return
+    const committed = await this.#consumer.listCommittedOffsets({ topics: assignments })
+    const offsets = []
+    for (const { topic, partitions } of assignments) {
+      for (const partition of partitions) {
+        const current = committed.get(topic)?.[partition]
+        const start = stream.offsetsToFetch.get(`${topic}:${partition}`)
+        if ((current === undefined || current < 0n) && start !== undefined) {
+          offsets.push({ topic, partition, offset: start, leaderEpoch: -1 })
+        }
+      }
+    }
+    if (offsets.length > 0) await this.#consumer.commit({ offsets })
+  }
+
+  #onJoin(payload: ConsumerGroupJoinPayload): void {
+    const assigned = new Set<string>()
+    for (const { topic, partitions } of payload.assignments ?? []) {
+      for (const partition of partitions) assigned.add(`${topic}:${partition}`)
+    }
+    this.#assigned = assigned
+    for (const id of this.#partitions.keys()) if (!assigned.has(id)) this.#partitions.delete(id)
+    this.#ready = this.#ready.filter((entry) => this.#owns(entry))
+    for (const [key, queue] of this.#waiting) {
+      const kept = queue.filter((entry) => this.#owns(entry))
+      if (kept.length === 0) this.#waiting.delete(key)
+      else this.#waiting.set(key, kept)
+    }
+    for (const [entry, timer] of this.#delayed) {
+      if (this.#owns(entry)) continue
+      clearTimeout(timer)
+      this.#delayed.delete(entry)
+    }
+    for (const entry of this.#inFlight) if (!this.#owns(entry)) this.#inFlight.delete(entry)
+    const { topic } = this.#options
+    for (const busy of this.#busyKeys) {
+      const partition = busy.slice(0, busy.indexOf('\0'))
+      if (!assigned.has(`${topic}:${partition}`)) this.#busyKeys.delete(busy)
+    }
+  }
+
+  #receive(message: Message<Buffer, Buffer, Buffer, Buffer>): void {
+    const id = `${message.topic}:${message.partition}`
+    if (!this.#assigned.has(id)) return
+    let place = this.#partitions.get(id)
+    if (place === undefined) {
+      place = { topic: message.topic, partition: message.partition, tracker: new OffsetTracker() }
+      this.#partitions.set(id, place)
+    }
+    if (!place.tracker.receive(message.offset)) return
+    let event
+    try {
+      event = fromKafkaRecord(message)
+    } catch (error) {
+      place.tracker.settle(message.offset)
+      this.#scheduleCommit()
+      this.#options.onInvalidRecord(error, message.topic)
+      return
+    }
+    const original = message.topic === this.#options.topic
+    const key = message.key !== undefined && message.key !== null && message.key.length > 0 ? message.key.toString('utf8') : undefined
+    const entry: Entry = {
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+      tracker: place.tracker,
+      event,
+      key,
+      original,
+      attempt: original ? 1 : (readNumber(message.headers, ATTEMPT_HEADER) ?? 2),
+      lease: 0,
+      leaseUntil: 0,
+    }
+    const notBefore = original ? undefined : readNumber(message.headers, NOT_BEFORE_HEADER)
+    if (notBefore !== undefined && notBefore > Date.now()) this.#schedule(entry, notBefore)
+    else this.#admit(entry)
+    this.#updateFlow()
+  }
+
+  /** Ready now, or held until `notBefore`. */
+  #schedule(entry: Entry, notBefore: number | undefined): void {
+    const wait = notBefore === undefined ? 0 : notBefore - Date.now()
+    if (wait <= 0) {
+      this.#ready.push(entry)
+      this.#wake()
+      return
+    }
+    const timer = setTimeout(() => {
+      this.#delayed.delete(entry)
+      if (!this.#owns(entry)) return
+      this.#ready.push(entry)
+      this.#wake()
+    }, wait)
+    this.#delayed.set(entry, timer)
+  }
+
+  /** Events of a key wait while an earlier one of that key is unsettled or parked for retry. */
+  #admit(entry: Entry): void {
+    if (entry.key !== undefined) {
+      const busy = `${entry.partition}\0${entry.key}`
+      if (entry.original && this.#busyKeys.has(busy)) {
+        const queue = this.#waiting.get(busy)
+        if (queue === undefined) this.#waiting.set(busy, [entry])
+        else queue.push(entry)
+        return
+      }
+      this.#busyKeys.add(busy)
+    }
+    this.#ready.push(entry)
+    this.#wake()
+  }
+
+  #releaseKey(entry: Entry): void {
+    if (entry.key === undefined) return
+    const busy = `${entry.partition}\0${entry.key}`
+    this.#busyKeys.delete(busy)
+    const queue = this.#waiting.get(busy)
+    const next = queue?.shift()
+    if (queue !== undefined && queue.length === 0) this.#waiting.delete(busy)
+    if (next !== undefined) this.#admit(next)
+  }
+
+  #expireLeases(): void {
+    const now = Date.now()
+    let expired = false
+    for (const entry of this.#inFlight) {
+      if (entry.leaseUntil > now) continue
+      this.#inFlight.delete(entry)
+      entry.lease++
+      entry.attempt++
+      this.#ready.unshift(entry)
+      expired = true
+    }
+    if (expired) this.#wake()
+  }
+
+  #owns(entry: Entry): boolean {
+    return this.#partitions.get(`${entry.topic}:${entry.partition}`)?.tracker === entry.tracker
+  }
+
+  #wake(): void {
+    for (const wake of this.#wakers) wake()
+  }
+
+  #updateFlow(): void {
+    const buffered = this.#ready.length
+    if (buffered >= HIGH_WATER) this.#pausedForBuffer = true
+    else if (buffered <= LOW_WATER) this.#pausedForBuffer = false
+    const stream = this.#stream
+    if (stream === undefined) return
+    const pause = this.#pausedForBuffer || this.#pausedForPositions
+    if (pause && !stream.isPaused()) stream.pause()
+    else if (!pause && stream.isPaused()) stream.resume()
+  }
+
+  #scheduleCommit(): void {
+    if (this.#commitQueued) return
+    this.#commitQueued = true
+    this.#commits = this.#commits
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => {
+        this.#commitQueued = false
+        return this.#commitNow()
+      })
+  }
+
+  async #commitNow(): Promise<void> {
+    const offsets = []
+    const points: Array<[OffsetTracker, bigint]> = []
+    for (const { topic, partition, tracker } of this.#partitions.values()) {
+      const point = tracker.commitPoint()
+      if (point === undefined) continue
+      offsets.push({ topic, partition, offset: point, leaderEpoch: -1 })
+      points.push([tracker, point])
+    }
+    if (offsets.length === 0) return
+    try {
+      await this.#consumer.commit({ offsets })
+      for (const [tracker, point] of points) tracker.committed(point)
+    } catch (error) {
+      this.#options.onError(error)
+      // Try again a little later; the positions are still there to commit.
+      if (this.#closing === undefined) setTimeout(() => this.#scheduleCommit(), RESTART_DELAY_MS).unref()
+    }
+  }
+}
+
+function readNumber(headers: Map<Buffer, Buffer> | undefined, name: string): number | undefined {
+  for (const [key, value] of headers ?? []) {
+    if (key.toString('utf8') !== name) continue
+    const number = Number(value.toString('utf8'))
+    return Number.isFinite(number) ? number : undefined
+  }
+  return undefined
+}
