@@ -1,3 +1,4 @@
+import type { CloudEvent } from '../event/cloud-event.js'
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import type { z } from 'zod'
@@ -129,6 +130,10 @@ export async function resolveConfig(input: unknown, options: ResolveConfigOption
       return { kind: 'handler', name: target.name ?? target.handler, handler, ...publishTo, ...timeout }
     }),
     ...(rule.maxAttempts === undefined ? {} : { maxAttempts: rule.maxAttempts }),
+    ...(rule.retry === undefined ? {} : { retry: rule.retry }),
+    ...(rule.idempotency === undefined ? {} : { idempotency: rule.idempotency }),
+    ...(rule.orderBy === undefined ? {} : { orderBy: readPath(rule.orderBy) }),
+    ...(rule.concurrency === undefined ? {} : { concurrency: rule.concurrency }),
   }))
   const dataDirectory = resolve(cwd, options.dataDirectory ?? '.sepal')
   const url = options.transport ?? config.transport ?? `sqlite:${dataDirectory}`
@@ -139,6 +144,19 @@ export async function resolveConfig(input: unknown, options: ResolveConfigOption
     http: config.http,
     dataDirectory,
     transport: { url, create: () => createTransportFromUrl(url, { baseDirectory, dataDirectory }) },
+  }
+}
+
+/** An ordering key read from a dotted path of the event; absent or non-scalar values mean "no key". */
+function readPath(path: string): (event: CloudEvent) => string | undefined {
+  const steps = path.split('.')
+  return (event) => {
+    let value: unknown = event
+    for (const step of steps) {
+      if (value === null || typeof value !== 'object') return undefined
+      value = (value as Record<string, unknown>)[step]
+    }
+    return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined
   }
 }
 

@@ -35,6 +35,25 @@ const publishTarget = z
   })
   .describe('Publish the matched event to another topic.')
 
+const retrySchema = z
+  .strictObject({
+    maxAttempts: z.int().min(1).max(1000).optional().describe('Attempts in all, the first included. Default 3.'),
+    initialDelayMs: z.int().min(0).max(86_400_000).optional().describe('Upper bound of the first backoff window (full jitter). Default 200.'),
+    maxDelayMs: z.int().min(0).max(86_400_000).optional().describe('Upper bound of any backoff window. Default 60000.'),
+    maxAgeMs: z.int().min(1).optional().describe('Give up on events older than this (by their time). Default one day.'),
+  })
+  .describe('Retry policy: exponential backoff with full jitter, then the dead letter.')
+
+const ruleIdempotencySchema = z
+  .union([
+    z.literal(false),
+    z.strictObject({
+      leaseMs: z.int().min(1).optional().describe('How long a claim holds before another worker may take over. Default 60000.'),
+      ttlMs: z.int().min(1).optional().describe('How long a completion is remembered. Default 7 days.'),
+    }),
+  ])
+  .describe('false turns idempotency off for this rule.')
+
 export const ruleSchema = z
   .strictObject({
     name: name.describe('Unique rule name.'),
@@ -44,6 +63,14 @@ export const ruleSchema = z
       .describe('An EventBridge event pattern (an object, or its JSON text). See docs/patterns.md.'),
     targets: z.array(z.union([handlerTarget, publishTarget])).min(1).describe('What to do with a matching event.'),
     maxAttempts: z.int().min(1).max(1000).optional().describe('Attempts per target before the event is given up on.'),
+    retry: retrySchema.optional(),
+    idempotency: ruleIdempotencySchema.optional(),
+    orderBy: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'write the ordering key as a dotted path into the event, e.g. "data.customerId" or "subject"')
+      .optional()
+      .describe('Dotted path of the ordering key in the CloudEvent (e.g. "data.customerId"): same key, one at a time, in order.'),
+    concurrency: z.int().min(1).max(100_000).optional().describe('Events this rule works on at once. Default: all in flight.'),
     example: z
       .record(z.string(), z.unknown())
       .optional()
@@ -71,6 +98,28 @@ export const configSchema = z
     group: name.default('sepal').describe('Consumer group of this engine.'),
     http: httpSchema.prefault({}),
     rules: z.array(ruleSchema).default([]),
+    retry: retrySchema.optional().describe('Defaults of every rule\'s retry policy.'),
+    idempotency: z
+      .strictObject({
+        store: z
+          .string()
+          .regex(/^(sqlite|memory|none|rediss?:\/\/.+|postgres(ql)?:\/\/.+)$/, 'use "sqlite", "memory", "none", a redis:// URL or a postgres:// URL')
+          .default('sqlite')
+          .describe('"sqlite" (in the data directory), "memory", "none", "redis://host:port" or "postgres://user@host/db".'),
+        leaseMs: z.int().min(1).optional(),
+        ttlMs: z.int().min(1).optional(),
+      })
+      .prefault({})
+      .describe('Idempotency of side effects: a duplicate delivery never runs a target twice. On by default.'),
+    deadLetters: z
+      .strictObject({
+        store: z
+          .enum(['sqlite', 'topic'])
+          .default('sqlite')
+          .describe('"sqlite": dead-letters.db in the data directory (sepal dlq works on it); "topic": <topic>.dead-letters on the transport.'),
+      })
+      .prefault({})
+      .describe('Where events go once a target gives up on them.'),
   })
   .describe('sepal configuration (sepal.yaml).')
 

@@ -16,7 +16,7 @@ describe('transport URLs', () => {
     expect(checkTransportUrl('memory:')).toBeUndefined()
     expect(checkTransportUrl('sqlite:./x')).toBeUndefined()
     expect(checkTransportUrl('zeromq://h')).toMatch(/^unknown transport scheme "zeromq:" .*; use one of .*memory:.*sqlite:/)
-    expect(checkTransportUrl('nats://127.0.0.1:4222')).toMatch(/NATS JetStream transport \("nats:"\) is not available in this version of sepal yet/)
+    expect(checkTransportUrl('nats://127.0.0.1:4222')).toBeUndefined()
     expect(checkTransportUrl('./somewhere')).toMatch(/is not a URL; write it as scheme:/)
   })
 

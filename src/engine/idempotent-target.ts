@@ -3,7 +3,7 @@ import { ErrorCodes, SepalError } from '../errors.js'
 import type { CloudEvent } from '../event/cloud-event.js'
 import type { TargetContext } from '../targets/target-context.js'
 import { DUPLICATE, type CompiledTarget, type TargetRunResult } from '../targets/types.js'
-import type { Logger } from './types.js'
+import type { EngineIdempotency, Logger, RuleIdempotency } from './types.js'
 
 export const DEFAULT_LEASE_MS = 60_000
 export const DEFAULT_COMPLETION_TTL_MS = 7 * 24 * 60 * 60 * 1000
@@ -60,8 +60,8 @@ export function withIdempotency(target: CompiledTarget, rule: string, settings: 
 }
 
 export function idempotencySettingsFor(
-  rule: { readonly idempotency?: false | { key?: (e: CloudEvent) => string; leaseMs?: number; ttlMs?: number } },
-  engine: { store: IdempotencyStore; leaseMs?: number; ttlMs?: number } | undefined,
+  rule: { readonly idempotency?: false | RuleIdempotency | undefined },
+  engine: EngineIdempotency | undefined,
 ): IdempotencySettings | undefined {
   if (engine === undefined || rule.idempotency === false) return undefined
   const own = rule.idempotency ?? {}

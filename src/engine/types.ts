@@ -95,17 +95,17 @@ export interface Rule {
 
 export interface RuleIdempotency {
   /** The key of an event. Default: `source` + `id`. */
-  readonly key?: (event: CloudEvent) => string
+  readonly key?: ((event: CloudEvent) => string) | undefined
   /** How long a claim holds before another worker may take over (a crashed worker's claim). Default 60 000 ms. */
-  readonly leaseMs?: number
+  readonly leaseMs?: number | undefined
   /** How long a completion is remembered. Default 7 days. */
-  readonly ttlMs?: number
+  readonly ttlMs?: number | undefined
 }
 
 export interface EngineIdempotency {
   readonly store: IdempotencyStore
-  readonly leaseMs?: number
-  readonly ttlMs?: number
+  readonly leaseMs?: number | undefined
+  readonly ttlMs?: number | undefined
 }
 
 /**

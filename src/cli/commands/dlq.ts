@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { CommanderError } from 'commander'
+import { DEAD_LETTERS_FILE } from '../../config/delivery-stores.js'
 import { createTransportFromUrl } from '../../config/transport-registry.js'
 import { fromDeadLetter } from '../../delivery/dead-letter.js'
 import type { DeadLetterEntry, DeadLetterStore } from '../../delivery/dead-letter-store.js'
@@ -13,7 +14,7 @@ const summary = 'list, show, redrive and purge dead letters of the embedded setu
 
 /** The file the engine's embedded setup writes dead letters to, inside its data directory. */
 export function deadLetterPath(dataDirectory: string): string {
-  return resolve(dataDirectory, 'dead-letters.db')
+  return resolve(dataDirectory, DEAD_LETTERS_FILE)
 }
 
 interface RedriveFlags extends FilterFlags {

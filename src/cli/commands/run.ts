@@ -62,7 +62,7 @@ async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Prom
   process.env['SEPAL_DATA_DIR'] = loaded.dataDirectory
 
   const stopping = stopSignal(io)
-  const { engine, transport } = await createEngineFromConfig(loaded, { logger })
+  const { engine, transport, closeStores } = await createEngineFromConfig(loaded, { logger })
   let server: Awaited<ReturnType<typeof startHttpServer>> | undefined
   try {
     await engine.start()
@@ -97,6 +97,7 @@ async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Prom
     await server?.close()
     await engine.stop({ drainTimeoutMs: 5_000 })
     await transport.close()
+    await closeStores()
   }
   io.stdout.write('stopped\n')
   return ExitCode.ok
