@@ -113,16 +113,6 @@ for (const scheme of ['amqp', 'amqps']) {
     'RabbitMQ (AMQP) transport',
   )
 }
-for (const scheme of ['amqp', 'amqps']) {
-  registerTransportScheme(
-    scheme,
-    async (url) => {
-      const { createRabbitmqTransport } = await import('../transports/rabbitmq/rabbitmq-transport.js')
-      return createRabbitmqTransport({ url: url.href })
-    },
-    'RabbitMQ (AMQP) transport',
-  )
-}
 // Known, not yet shipped: named here so the error says "not available yet" rather than "unknown".
 for (const [scheme, description] of [
   ['kafka', 'Kafka transport'],
