@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ContenderName } from './contenders.js'
@@ -76,6 +77,7 @@ function main(): void {
     throw error
   }
   const started = performance.now()
+  const loadAtStart = loadavg()[0] ?? 0
   const files = writeInputs(options)
 
   let contenders = options.contenders
@@ -115,6 +117,8 @@ function main(): void {
   const ordered: Results = new Map([...results].sort(([a], [b]) => contenders.indexOf(a) - contenders.indexOf(b)))
   console.log(formatReport(ordered, options.sizes))
   console.log(`\nsepal matcher: ${describeMatcher()}`)
+  // Other work on the machine skews every figure; the load average says how busy it was.
+  console.log(`load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end, ${cpus().length} cores`)
   console.log(`node ${process.version}, ${options.events} events per rule set, median of ${options.timing.repetitions} `
     + `repetitions after ${options.timing.warmupMs} ms warm-up; whole run ${((performance.now() - started) / 1000).toFixed(0)} s`)
   const raw = Object.fromEntries([...ordered].map(([name, bySize]) => [name, Object.fromEntries(bySize)]))
