@@ -21,7 +21,8 @@ describe('transport URLs', () => {
   })
 
   it('rejects an unusable URL with SEPAL_ERR_TRANSPORT_URL_INVALID', async () => {
-    await expect(createTransportFromUrl('redis://127.0.0.1:6379', context)).rejects.toMatchObject({ code: 'SEPAL_ERR_TRANSPORT_URL_INVALID' })
+    await expect(createTransportFromUrl('zeromq://127.0.0.1:5555', context)).rejects.toMatchObject({ code: 'SEPAL_ERR_TRANSPORT_URL_INVALID' })
+    await expect(createTransportFromUrl('redis://127.0.0.1:6379/not-a-db', context)).rejects.toMatchObject({ code: 'SEPAL_ERR_TRANSPORT_URL_INVALID' })
   })
 
   it('lets a transport module register its scheme', async () => {

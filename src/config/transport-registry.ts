@@ -113,6 +113,16 @@ for (const scheme of ['amqp', 'amqps']) {
     'RabbitMQ (AMQP) transport',
   )
 }
+for (const scheme of ['redis', 'rediss']) {
+  registerTransportScheme(
+    scheme,
+    async (url) => {
+      const { createRedisTransport } = await import('../transports/redis/redis-transport.js')
+      return createRedisTransport({ url: url.href })
+    },
+    'Redis Streams transport',
+  )
+}
 // Known, not yet shipped: named here so the error says "not available yet" rather than "unknown".
 for (const [scheme, description] of [
   ['kafka', 'Kafka transport'],
