@@ -126,12 +126,15 @@ function readAttribute(header: string, name: string, value: unknown, attributes:
 function nativeValue(value: unknown): string | number | boolean | undefined {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
   if (Buffer.isBuffer(value)) return value.toString('base64')
-  if (typeof value === 'object' && value !== null && (value as { '!'?: unknown })['!'] === 'timestamp') {
+  if (typeof value !== 'object' || value === null) return undefined
+  // amqplib's typed form: timestamps as received, other types as a sender wrote them (e.g. `{ '!': 'long' }`).
+  const typed = value as { readonly '!'?: unknown; readonly value?: unknown }
+  if (typed['!'] === 'timestamp') {
     // AMQP 0-9-1 timestamps are whole seconds since the epoch.
-    const seconds = Number((value as { value?: unknown }).value)
+    const seconds = Number(typed.value)
     return Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : undefined
   }
-  return undefined
+  return typeof typed['!'] === 'string' && Number.isInteger(typed.value) ? (typed.value as number) : undefined
 }
 
 function readData(body: Buffer, dataType: string | undefined, bytes: boolean, attributes: Record<string, unknown>, problems: EventProblem[]): void {
