@@ -5,6 +5,8 @@ import { createMetricsRoute, createReadyz, healthz, toMetricsSource } from './he
 import { resolveIngressOptions, type HttpIngressOptions, type ResolvedIngressOptions } from './options.js'
 import { createEventsAcceptor, createPostEventsHandler, type EventsAcceptor, type HttpEventDecoder, type NodeBindings } from './post-events.js'
 import { problemResponse } from './problem.js'
+import { resolveWebhookEndpoints } from './webhooks/endpoint-options.js'
+import { addWebhookRoutes } from './webhooks/webhook-routes.js'
 
 export type HttpApp = Hono<{ Bindings: NodeBindings }>
 
@@ -54,6 +56,10 @@ export function buildIngress(options: HttpIngressOptions, internals: HttpAppInte
   if (resolved.metrics !== undefined) {
     app.get('/metrics', createMetricsRoute(toMetricsSource(resolved.metrics)))
     app.all('/metrics', methodNotAllowed(['GET', 'HEAD']))
+  }
+  if (options.webhooks !== undefined && options.webhooks.length > 0) {
+    const endpoints = resolveWebhookEndpoints(options.webhooks, { maxBytes: resolved.maxEventBytes, topic: resolved.topic })
+    addWebhookRoutes(app, endpoints, resolved)
   }
 
   app.notFound((c) =>

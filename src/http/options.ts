@@ -2,6 +2,7 @@ import type { Metrics } from '../engine/metrics.js'
 import type { Logger } from '../engine/types.js'
 import { OptionsError } from '../errors.js'
 import type { Transport } from '../transports/contract.js'
+import type { WebhookEndpointOptions } from './webhooks/endpoint-options.js'
 
 /** Where `GET /metrics` gets its text: a function returning the Prometheus exposition format. */
 export type MetricsSource = () => string | Promise<string>
@@ -25,6 +26,8 @@ export interface HttpIngressOptions {
   readonly ready?: () => boolean | Promise<boolean>
   /** Serves `GET /metrics` when given: the engine's `metrics`, or a function returning Prometheus text. */
   readonly metrics?: Metrics | MetricsSource
+  /** Signed webhook endpoints, each served at `POST /webhooks/<name>` (see docs/webhooks.md). */
+  readonly webhooks?: readonly WebhookEndpointOptions[]
 }
 
 export interface ResolvedIngressOptions {
