@@ -6,8 +6,8 @@ import type { CloudEvent } from '../event/cloud-event.js'
 import { ShutdownAbortError } from '../targets/await-target.js'
 import type { Metrics } from './metrics.js'
 import { describeError, type SkipTarget } from './run-targets.js'
-import type { SettleDecision, SettlementPolicy } from './settle.js'
-import type { Logger, TargetReport } from './types.js'
+import type { RuleSettings, SettleDecision, SettlementPolicy } from './settle.js'
+import type { DispatchReport, Logger, TargetReport } from './types.js'
 
 /** A dead letter could not be written: the original stays unacked and comes back. */
 export class DeadLetterFailedError extends SepalError {
@@ -82,7 +82,7 @@ export function createDeliverySettlement(options: DeliverySettlementOptions): Se
     if (memory.size > limit) memory.delete(memory.keys().next().value as string)
   }
 
-  return {
+  const policy: SettlementPolicy = {
     skipFor(event) {
       if (memory.size === 0) return undefined
       const entry = memory.get(eventKey(event))
@@ -91,7 +91,8 @@ export function createDeliverySettlement(options: DeliverySettlementOptions): Se
       return skip
     },
 
-    async decide(report, rules) {
+    // Synchronous on the common path (nothing failed), so the engine awaits nothing for it.
+    decide(report, rules) {
       let anyFailed = false
       for (const t of report.targets) {
         if (t.outcome !== 'failed') continue
@@ -99,48 +100,54 @@ export function createDeliverySettlement(options: DeliverySettlementOptions): Se
         // Shutdown never gives up on an event: it comes back at once, elsewhere or after a restart.
         if (t.error instanceof ShutdownAbortError) return { kind: 'nack', delayMs: 0 }
       }
-      const key = eventKey(report.event)
       if (!anyFailed) {
-        if (memory.size > 0) memory.delete(key)
+        if (memory.size > 0) memory.delete(eventKey(report.event))
         return ACK
       }
-      const entry = memory.get(key) ?? { done: new Set<string>(), firstFailedAt: new Map<string, number>() }
-      const t0 = now()
-      const eventTime = report.event.time === undefined ? Number.NaN : Date.parse(report.event.time)
-      let delayMs = Number.POSITIVE_INFINITY
-      const given: TargetReport[] = []
-      for (const target of report.targets) {
-        const id = targetKey(target.rule, target.target)
-        if (target.outcome !== 'failed') {
-          if (target.outcome !== 'skipped') entry.done.add(id)
-          continue
-        }
-        const firstFailedAt = entry.firstFailedAt.get(id) ?? t0
-        entry.firstFailedAt.set(id, firstFailedAt)
-        const attempts = target.attempts ?? report.attempt
-        const policy = rules.get(target.rule)?.targets.find((t) => t.compiled.name === target.target)?.retry
-        const decision =
-          target.final === true || policy === undefined
-            ? undefined
-            : nextRetry(policy, { attempt: attempts, error: target.error, since: Number.isNaN(eventTime) ? firstFailedAt : eventTime, now: t0, random: random() })
-        if (decision?.retry === true) {
-          delayMs = Math.min(delayMs, decision.delayMs)
-          continue
-        }
-        await deadLetter(report.event, target, attempts, firstFailedAt)
-        given.push(target)
-        entry.done.add(id)
-        entry.firstFailedAt.delete(id)
-      }
-      if (delayMs === Number.POSITIVE_INFINITY) {
-        memory.delete(key)
-        // Every failure is now a durable dead letter: the engine acks and logs what it gave up on.
-        return given.length === 0 ? ACK : { kind: 'give-up', failed: given }
-      }
-      remember(key, entry)
-      return { kind: 'nack', delayMs }
+      return decideAfterFailure(report, rules)
     },
   }
+
+  async function decideAfterFailure(report: DispatchReport, rules: ReadonlyMap<string, RuleSettings>): Promise<SettleDecision> {
+    const key = eventKey(report.event)
+    const entry = memory.get(key) ?? { done: new Set<string>(), firstFailedAt: new Map<string, number>() }
+    const t0 = now()
+    const eventTime = report.event.time === undefined ? Number.NaN : Date.parse(report.event.time)
+    let delayMs = Number.POSITIVE_INFINITY
+    const given: TargetReport[] = []
+    for (const target of report.targets) {
+      const id = targetKey(target.rule, target.target)
+      if (target.outcome !== 'failed') {
+        if (target.outcome !== 'skipped') entry.done.add(id)
+        continue
+      }
+      const firstFailedAt = entry.firstFailedAt.get(id) ?? t0
+      entry.firstFailedAt.set(id, firstFailedAt)
+      const attempts = target.attempts ?? report.attempt
+      const policy = rules.get(target.rule)?.targets.find((t) => t.compiled.name === target.target)?.retry
+      const decision =
+        target.final === true || policy === undefined
+          ? undefined
+          : nextRetry(policy, { attempt: attempts, error: target.error, since: Number.isNaN(eventTime) ? firstFailedAt : eventTime, now: t0, random: random() })
+      if (decision?.retry === true) {
+        delayMs = Math.min(delayMs, decision.delayMs)
+        continue
+      }
+      await deadLetter(report.event, target, attempts, firstFailedAt)
+      given.push(target)
+      entry.done.add(id)
+      entry.firstFailedAt.delete(id)
+    }
+    if (delayMs === Number.POSITIVE_INFINITY) {
+      memory.delete(key)
+      // Every failure is now a durable dead letter: the engine acks and logs what it gave up on.
+      return given.length === 0 ? ACK : { kind: 'give-up', failed: given }
+    }
+    remember(key, entry)
+    return { kind: 'nack', delayMs }
+  }
+
+  return policy
 }
 
 function eventKey(event: CloudEvent): string {

@@ -42,9 +42,11 @@ const engine = createEngine({
           kind: 'handler',
           name: 'record',
           handler: async (event, ctx) => {
-            // A little work, so kills land while events are in flight.
+            // Work before and after the side effect, as real handlers have (a lookup, then a reply),
+            // so kills land both before the effect and between the effect and the ack.
             await new Promise((resolve) => setTimeout(resolve, 1))
             record(event.id, ctx.idempotencyKey)
+            await new Promise((resolve) => setTimeout(resolve, 2))
           },
         },
       ],
