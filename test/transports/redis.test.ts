@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
-import { afterAll } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { makeEvents, nextWithin, receiveAll } from '../../src/testing/transport-suite-helpers.js'
 import { runTransportSuite } from '../../src/testing/transport-suite.js'
+import type { TrimWarning } from '../../src/transports/redis/redis-trim.js'
 import { createRedisTransport, type RedisTransportOptions } from '../../src/transports/redis/redis-transport.js'
 import { serviceAvailable } from '../support/services.js'
 
@@ -37,3 +39,58 @@ if (available) {
     visibilityTimeoutMs: 400,
   })
 }
+
+describe('redis transport', () => {
+  it('names the server when nothing answers at its URL', async () => {
+    await expect(createRedisTransport({ url: 'redis://127.0.0.1:1', connectTimeoutMs: 1000 })).rejects.toMatchObject({
+      code: 'SEPAL_ERR_TRANSPORT_UNAVAILABLE',
+      message: expect.stringMatching(/^redis server at redis:\/\/127\.0\.0\.1:1 cannot be reached \(.*ECONNREFUSED.*\)/),
+    })
+  })
+
+  it('rejects a URL it cannot use before connecting', async () => {
+    await expect(createRedisTransport({ url: 'redis://127.0.0.1:6379/orders' })).rejects.toMatchObject({ code: 'SEPAL_ERR_TRANSPORT_URL_INVALID' })
+  })
+
+  it.runIf(available)('reads events written in structured mode and by a plain client in binary mode', async () => {
+    const topic = `interop-${randomUUID().slice(0, 8)}`
+    const reader = await createRedisTransport(options)
+    const writer = await createRedisTransport({ ...options, mode: 'structured' })
+    const subscription = await reader.subscribe(topic, { group: 'g' })
+    await writer.publish(topic, makeEvents(run, 1, 0))
+    const client = new Redis(url)
+    await client.xadd(`${options.keyPrefix}{${topic}}`, '*', 'ce_specversion', '1.0', 'ce_id', `${run}-1`, 'ce_source', 'other', 'ce_type', 't',
+      'content-type', 'application/json', 'data', '{"i":1}')
+    await client.quit()
+    const seen = []
+    for (let i = 0; i < 2; i++) {
+      const delivery = await nextWithin(subscription, 10_000)
+      seen.push(delivery?.event)
+      await delivery?.ack()
+    }
+    await Promise.all([reader.close(), writer.close()])
+    expect(seen).toEqual([makeEvents(run, 1, 0)[0], { specversion: '1.0', id: `${run}-1`, source: 'other', type: 't', datacontenttype: 'application/json', data: { i: 1 } }])
+  }, 20_000)
+
+  it.runIf(available)('trims what every group acked beyond maxLength and warns instead of trimming what a group still needs', async () => {
+    const topic = `trim-${randomUUID().slice(0, 8)}`
+    const warnings: TrimWarning[] = []
+    const transport = await createRedisTransport({ ...options, maxLength: 20, onTrimWarning: (warning) => warnings.push(warning) })
+    const fast = await transport.subscribe(topic, { group: 'fast', maxInFlight: 100 })
+    const slow = await transport.subscribe(topic, { group: 'slow', maxInFlight: 100 })
+    await transport.publish(topic, makeEvents(run, 100))
+    await receiveAll(fast, makeEvents(run, 100).map((event) => event.id), 10_000)
+    const client = new Redis(url)
+    const stream = `${options.keyPrefix}{${topic}}`
+    for (let waited = 0; warnings.length === 0 && waited < 5_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(warnings[0]).toMatchObject({ stream, maxLength: 20, groups: [{ group: 'slow' }] })
+    expect(await client.xlen(stream)).toBe(100)
+    const received = await receiveAll(slow, makeEvents(run, 100).map((event) => event.id), 10_000)
+    expect(received.size).toBe(100)
+    await transport.publish(topic, makeEvents(run, 1, 100))
+    for (let waited = 0; (await client.xlen(stream)) > 20 && waited < 5_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await client.xlen(stream)).toBeLessThanOrEqual(20)
+    await client.quit()
+    await transport.close()
+  }, 30_000)
+})
