@@ -1,0 +1,201 @@
+// RabbitMQ transport throughput against a raw amqplib loop doing the same work with the same client on
+// the same broker and the same topology (a durable fanout exchange, a quorum queue bound to it):
+// ~1 KB CloudEvents, published 100 at a time on a confirm channel (each batch awaited until the
+// broker confirmed every message, persistent), then consumed and acked one by one with a prefetch of
+// 100 (sepal: a subscription with `maxInFlight: 100`). The raw loop sends each event as its JSON text
+// and parses it on receipt; sepal writes the CloudEvents AMQP binding (binary mode: `cloudEvents:`
+// headers, data in the body) and reads it back into a validated event. Sides alternate in one
+// process, each on fresh queues; each figure is the median of the runs.
+//
+//   node --import tsx bench/transports/rabbitmq.ts [--events 10000] [--repeat 5] [--mode binary|structured]
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import amqp, { type Channel, type ConfirmChannel } from 'amqplib'
+import type { CloudEvent } from '../../src/event/cloud-event.js'
+import { parseEvent } from '../../src/event/parse-event.js'
+import type { RabbitmqMode } from '../../src/transports/rabbitmq/rabbitmq-binding.js'
+import { createRabbitmqTransport } from '../../src/transports/rabbitmq/rabbitmq-transport.js'
+import { median } from '../support/stats.js'
+
+export interface RabbitmqBenchRow {
+  readonly name: string
+  /** Events per second; median of the runs. */
+  readonly eventsPerSecond: number
+  /** eventsPerSecond / the raw loop's for the same step, measured in the same run. */
+  readonly ratio: number
+  /** The same ratio by CPU time of this process (user + system): steadier on a busy machine. */
+  readonly cpuRatio: number
+}
+
+export interface RabbitmqBenchOptions {
+  readonly url?: string
+  readonly events?: number
+  readonly repeat?: number
+  readonly mode?: RabbitmqMode
+}
+
+const BATCH = 100
+const IN_FLIGHT = 100
+
+interface Measured {
+  readonly rate: number
+  readonly cpuRate: number
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
+}
+
+async function measure(count: number, work: () => Promise<void>): Promise<Measured> {
+  const cpuStarted = cpuSeconds()
+  const started = performance.now()
+  await work()
+  const seconds = (performance.now() - started) / 1000
+  return { rate: count / seconds, cpuRate: count / (cpuSeconds() - cpuStarted) }
+}
+
+/** A CloudEvent of about 1 KB in its JSON form, validated as the engine's events are. */
+function makeEvent(i: number): CloudEvent {
+  return parseEvent({
+    specversion: '1.0',
+    id: `reading-${i}`,
+    source: 'plant.sensors',
+    type: 'SensorReading',
+    subject: `sensor-${i % 311}`,
+    time: '2026-12-04T12:00:00.000Z',
+    datacontenttype: 'application/json',
+    data: {
+      sensor: `sensor-${i % 311}`,
+      values: Array.from({ length: 24 }, (_, n) => ({ channel: `ch-${n}`, value: (i * 7 + n) % 1000, unit: 'mbar' })),
+      site: { name: 'north hall', line: i % 4, shift: 'late' },
+    },
+  })
+}
+
+function batchesOf<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+async function declare(channel: Channel, exchange: string, queue: string): Promise<void> {
+  await channel.assertExchange(exchange, 'fanout', { durable: true })
+  await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } })
+  await channel.bindQueue(queue, exchange, '')
+}
+
+async function rawPublish(channel: ConfirmChannel, exchange: string, batches: readonly CloudEvent[][]): Promise<void> {
+  for (const batch of batches) {
+    await Promise.all(
+      batch.map(
+        (event) =>
+          new Promise<void>((resolve, reject) => {
+            const body = Buffer.from(JSON.stringify(event))
+            channel.publish(exchange, '', body, { persistent: true, contentType: 'application/cloudevents+json' }, (error: unknown) =>
+              error === null || error === undefined ? resolve() : reject(new Error(String(error))),
+            )
+          }),
+      ),
+    )
+  }
+}
+
+async function rawConsume(channel: Channel, queue: string, total: number): Promise<Measured> {
+  await channel.prefetch(IN_FLIGHT)
+  return measure(total, async () => {
+    let seen = 0
+    let tag = ''
+    await new Promise<void>((resolve) => {
+      void channel
+        .consume(queue, (message) => {
+          if (message === null) return
+          if ((JSON.parse(message.content.toString('utf8')) as CloudEvent).id.length > 0) seen++
+          channel.ack(message)
+          if (seen === total) resolve()
+        })
+        .then((reply) => (tag = reply.consumerTag))
+    })
+    await channel.cancel(tag)
+  })
+}
+
+export async function run(options: RabbitmqBenchOptions = {}): Promise<RabbitmqBenchRow[]> {
+  const url = options.url ?? 'amqp://guest:guest@127.0.0.1:5672'
+  const total = options.events ?? 10_000
+  const mode = options.mode ?? 'binary'
+  const batches = batchesOf(Array.from({ length: total }, (_, i) => makeEvent(i)), BATCH)
+  const prefix = `sepalbench.${randomUUID().slice(0, 8)}.`
+  const client = await amqp.connect(url)
+  const confirm = await client.createConfirmChannel()
+  const consumer = await client.createChannel()
+  const transport = await createRabbitmqTransport({ url, mode, namePrefix: prefix })
+  const results = { rawPublish: [] as Measured[], sepalPublish: [] as Measured[], rawConsume: [] as Measured[], sepalConsume: [] as Measured[] }
+  const queues: string[] = []
+  const exchanges: string[] = []
+  try {
+    for (let round = 0; round < (options.repeat ?? 5); round++) {
+      const rawExchange = `${prefix}raw${round}`
+      await declare(consumer, rawExchange, `${rawExchange}.g`)
+      queues.push(`${rawExchange}.g`)
+      exchanges.push(rawExchange)
+      results.rawPublish.push(await measure(total, () => rawPublish(confirm, rawExchange, batches)))
+      results.rawConsume.push(await rawConsume(consumer, `${rawExchange}.g`, total))
+
+      const topic = `t${round}`
+      // Declares the group's queue, as the raw side's was declared before its timing.
+      await (await transport.subscribe(topic, { group: 'g' })).close()
+      queues.push(`${prefix}${topic}.g`)
+      exchanges.push(`${prefix}${topic}`)
+      results.sepalPublish.push(
+        await measure(total, async () => {
+          for (const batch of batches) await transport.publish(topic, batch)
+        }),
+      )
+      const subscription = await transport.subscribe(topic, { group: 'g', maxInFlight: IN_FLIGHT })
+      results.sepalConsume.push(
+        await measure(total, async () => {
+          let seen = 0
+          for await (const delivery of subscription) {
+            if (delivery.event.id.length > 0) seen++
+            void delivery.ack()
+            if (seen === total) break
+          }
+        }),
+      )
+    }
+  } finally {
+    await transport.close()
+    for (const queue of queues) await consumer.deleteQueue(queue).catch(() => undefined)
+    for (const exchange of exchanges) await consumer.deleteExchange(exchange).catch(() => undefined)
+    await client.close().catch(() => undefined)
+  }
+  const row = (name: string, side: readonly Measured[], peer: readonly Measured[]): RabbitmqBenchRow => ({
+    name,
+    eventsPerSecond: median(side.map((m) => m.rate)),
+    ratio: median(side.map((m) => m.rate)) / median(peer.map((m) => m.rate)),
+    cpuRatio: median(side.map((m) => m.cpuRate)) / median(peer.map((m) => m.cpuRate)),
+  })
+  return [
+    row('publish: raw confirm channel, 100 in flight', results.rawPublish, results.rawPublish),
+    row(`publish: sepal rabbitmq transport (${mode})`, results.sepalPublish, results.rawPublish),
+    row('consume+ack: raw consume, prefetch 100', results.rawConsume, results.rawConsume),
+    row(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
+  ]
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { events: { type: 'string' }, repeat: { type: 'string' }, mode: { type: 'string' }, url: { type: 'string' } } })
+  const rows = await run({
+    ...(values.url === undefined ? {} : { url: values.url }),
+    ...(values.events === undefined ? {} : { events: Number(values.events) }),
+    ...(values.repeat === undefined ? {} : { repeat: Number(values.repeat) }),
+    ...(values.mode === 'structured' ? { mode: 'structured' as const } : {}),
+  })
+  console.log(`${'RabbitMQ (quorum queues), ~1 KB events'.padEnd(48)} ${'events/s'.padStart(9)}  ratio  (by CPU time)`)
+  for (const row of rows) {
+    const rate = Math.round(row.eventsPerSecond).toString().padStart(9)
+    console.log(`${row.name.padEnd(48)} ${rate}  ${row.ratio.toFixed(2)}x  (${row.cpuRatio.toFixed(2)}x)`)
+  }
+}
