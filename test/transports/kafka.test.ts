@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { promisify } from 'node:util'
+import { vi } from 'vitest'
 import { runTransportSuite } from '../../src/testing/transport-suite.js'
 import { createKafkaTransport } from '../../src/transports/kafka/kafka-transport.js'
 import { serviceAvailable } from '../support/services.js'
@@ -14,6 +15,8 @@ async function restartKafka(): Promise<void> {
 }
 
 if (available) {
+  // The suite's waits are scaled by timeoutFactor; the test time has to allow for them.
+  vi.setConfig({ testTimeout: 90_000 })
   runTransportSuite('kafka', {
     // Groups of this run only (the suite's topics are unique per scenario already).
     createTransport: () => createKafkaTransport({ url, groupIdFor: (topic, group) => `${group}.${topic}.${run}` }),

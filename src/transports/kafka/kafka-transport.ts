@@ -1,4 +1,4 @@
-import { Admin, Producer, type MessageToProduce } from '@platformatic/kafka'
+import { Admin } from '@platformatic/kafka'
 import { OptionsError } from '../../errors.js'
 import type { CloudEvent } from '../../event/cloud-event.js'
 import type { PublishOptions, SubscribeOptions, Subscription, Transport, TransportFeatures } from '../contract.js'
@@ -7,7 +7,8 @@ import { checkGroup, checkTopic, checkVisibility, closedError, resolveMaxInFligh
 import { toKafkaRecord, type KafkaMode, type KafkaRecordOut } from './kafka-binding.js'
 import type { Entry } from './kafka-delivery.js'
 import { ATTEMPT_HEADER, KafkaGroup, NOT_BEFORE_HEADER } from './kafka-group.js'
-import { KafkaTopics, retriable, retryTopicName } from './kafka-topics.js'
+import { KafkaPublisher, type KafkaMessage } from './kafka-publisher.js'
+import { KafkaTopics, retryTopicName } from './kafka-topics.js'
 import { DEFAULT_KAFKA_URL, checkKafkaName, describe, parseKafkaUrl, unavailable, type KafkaAddress } from './kafka-url.js'
 
 export interface KafkaTransportOptions {
@@ -65,37 +66,27 @@ export async function createKafkaTransport(options: KafkaTransportOptions = {}):
   const settings = readSettings(options)
   const client = { clientId: settings.clientId, bootstrapBrokers: [...address.brokers], retryDelay: 250, connectTimeout: 5000 }
   const admin = new Admin({ ...client, retries: 2 })
-  const producer = new Producer({ ...client, retries: 3, idempotent: true, acks: -1, autocreateTopics: false })
   const swallow = (): void => undefined
   admin.on('error', swallow)
-  producer.on('error', swallow)
   try {
     await admin.metadata({ topics: [] })
   } catch (error) {
-    await Promise.allSettled([admin.close(), producer.close()])
+    await admin.close().catch(swallow)
     throw unavailable(address, `cannot be reached (${describe(error)}); start it (scripts/services.sh up kafka) or check the URL`, error)
   }
+  const publisher = new KafkaPublisher({
+    clientId: settings.clientId,
+    bootstrapBrokers: address.brokers,
+    publishTimeoutMs: settings.publishTimeoutMs,
+    failure: (error) => unavailable(address, `did not take the publish (${describe(error)})`, error),
+  })
+  const send = (messages: Message[]): Promise<void> => publisher.send(messages)
   const topics = new KafkaTopics(admin, settings.partitions, settings.replicas)
   const groups = new Map<string, GroupSlot>()
   const publishes = new Set<Promise<void>>()
   const onError = options.onError ?? swallow
   const onInvalidRecord = options.onInvalidRecord ?? warnInvalid
   let closing: Promise<void> | undefined
-
-  async function send(messages: Message[]): Promise<void> {
-    const deadline = Date.now() + settings.publishTimeoutMs
-    for (;;) {
-      try {
-        await producer.send({ messages })
-        return
-      } catch (error) {
-        if (!retriable(error) || Date.now() >= deadline) {
-          throw unavailable(address, `did not take the publish (${describe(error)})`, error)
-        }
-        await new Promise((resolve) => setTimeout(resolve, 250))
-      }
-    }
-  }
 
   async function publishAll(topic: string, events: readonly CloudEvent[], key: string | undefined): Promise<void> {
     const messages = events.map((event) => {
@@ -213,7 +204,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions = {}):
         const slots = [...groups.values()]
         groups.clear()
         await Promise.allSettled(slots.map(async (slot) => (await slot.group).close()))
-        await Promise.allSettled([producer.close(), admin.close()])
+        await Promise.allSettled([publisher.close(), admin.close()])
       })()
       return closing
     },
@@ -268,7 +259,7 @@ async function reachable<T>(address: KafkaAddress, operation: () => Promise<T>):
   }
 }
 
-type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>
+type Message = KafkaMessage
 
 function toMessage(topic: string, record: KafkaRecordOut): Message {
   const message: Message = { topic, headers: record.headers }
