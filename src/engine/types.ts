@@ -69,7 +69,31 @@ export interface PublishTarget extends TargetCommon {
   readonly topic: string
 }
 
-export type Target = HandlerTarget | PublishTarget
+/**
+ * Delivers the event by HTTP POST (a webhook out). Default name: `http:<host><path>`; default timeout 10 s.
+ * See docs/webhooks.md for what each answer of the receiver means.
+ */
+export interface HttpTarget extends TargetCommon {
+  readonly kind: 'http'
+  /** http: or https: URL. Redirects are never followed. */
+  readonly url: string
+  /** CloudEvents HTTP binding mode. Default `binary` (attributes in `ce-` headers, the data as the body). */
+  readonly mode?: 'binary' | 'structured'
+  /** Standard Webhooks signing secret(s), `whsec_…` or `whsk_…`; several sign with each (rotation). */
+  readonly secret?: string | readonly string[]
+  /** Extra request headers (e.g. an Authorization for the receiver). */
+  readonly headers?: Readonly<Record<string, string>>
+  /** Requests in flight at once to this target. Default: no limit besides the engine's. */
+  readonly concurrency?: number
+  /** Requests started per second, evenly spaced. Default: no limit. */
+  readonly rateLimit?: number
+  /** Opens after consecutive failures and sends one probe after the cool-down. Default on (5 failures, 30 s); `false` turns it off. */
+  readonly circuitBreaker?: { readonly failureThreshold?: number; readonly cooldownMs?: number } | false
+  /** Sends this text instead of the CloudEvent (e.g. an input transformer's output); undefined sends nothing. */
+  readonly input?: (event: CloudEvent) => string | undefined
+}
+
+export type Target = HandlerTarget | PublishTarget | HttpTarget
 
 export interface Rule {
   readonly name: string

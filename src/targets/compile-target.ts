@@ -1,6 +1,8 @@
 import { OptionsError } from '../errors.js'
 import type { Target } from '../engine/types.js'
 import { compileHandlerTarget } from './handler-target.js'
+import { checkHttpTarget } from './http-target-options.js'
+import { compileHttpTarget, DEFAULT_HTTP_TIMEOUT_MS } from './http-target.js'
 import { compilePublishTarget } from './publish-target.js'
 import { DEFAULT_TARGET_TIMEOUT_MS, type CompiledTarget, type TargetEnvironment } from './types.js'
 
@@ -11,7 +13,7 @@ import { DEFAULT_TARGET_TIMEOUT_MS, type CompiledTarget, type TargetEnvironment 
 export function compileTarget(rule: string, target: Target, index: number, env: TargetEnvironment): CompiledTarget {
   const where = `rule "${rule}" target ${index + 1}`
   if (typeof target !== 'object' || target === null) throw new OptionsError(`${where} must be an object with a "kind"`)
-  const timeoutMs = target.timeoutMs ?? DEFAULT_TARGET_TIMEOUT_MS
+  const timeoutMs = target.timeoutMs ?? (target.kind === 'http' ? DEFAULT_HTTP_TIMEOUT_MS : DEFAULT_TARGET_TIMEOUT_MS)
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new OptionsError(`${where}: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`)
   }
@@ -37,9 +39,13 @@ export function compileTarget(rule: string, target: Target, index: number, env: 
       }
       return compilePublishTarget(target, target.name ?? `publish:${target.topic}`, timeoutMs, env)
     }
+    case 'http': {
+      const url = checkHttpTarget(where, target)
+      return compileHttpTarget(target, target.name ?? `http:${url.host}${url.pathname}`, timeoutMs, url)
+    }
     default:
       throw new OptionsError(
-        `${where} has kind ${JSON.stringify((target as { kind?: unknown }).kind)}; use "handler" or "publish"`,
+        `${where} has kind ${JSON.stringify((target as { kind?: unknown }).kind)}; use "handler", "publish" or "http"`,
       )
   }
 }
