@@ -123,6 +123,14 @@ for (const scheme of ['redis', 'rediss']) {
     'Redis Streams transport',
   )
 }
+registerTransportScheme(
+  'kafka',
+  async (url) => {
+    const { createKafkaTransport } = await import('../transports/kafka/kafka-transport.js')
+    return createKafkaTransport({ url: url.href })
+  },
+  'Kafka transport',
+)
 // Known, not yet shipped: named here so the error says "not available yet" rather than "unknown".
 for (const [scheme, description] of [
   ['kafka', 'Kafka transport'],
