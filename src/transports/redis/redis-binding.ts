@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { isAttributeName } from '../../event/attribute-formats.js'
 import { decodeBody } from '../../event/charset.js'
 import type { CloudEvent } from '../../event/cloud-event.js'
@@ -96,9 +97,9 @@ export function fromStreamFields(fields: readonly Buffer[]): DecodedEntry {
     if (type?.essence !== 'application/cloudevents+json') {
       throw new UnsupportedMediaTypeError(contentType, `unsupported content type ${quote(contentType)}; sepal reads application/cloudevents+json`)
     }
-    return done(parseEvent(decodeBody(body, type.parameters['charset'], contentType, '')))
+    return done(parseEvent(decodeText(body, type.parameters['charset'], contentType, '')))
   }
-  if (ceFields === 0) return done(parseEvent(decodeBody(body, undefined, STRUCTURED_TYPE, '')))
+  if (ceFields === 0) return done(parseEvent(decodeText(body, undefined, STRUCTURED_TYPE, '')))
   if (contentType !== undefined) attributes['datacontenttype'] = contentType
   if (data !== undefined) readData(data, contentType ?? impliedType, attributes, problems)
   const event = validateEvent(attributes, '', problems, true)
@@ -119,13 +120,20 @@ function readAttribute(name: string, value: Buffer, attributes: Record<string, u
   attributes[name] = value.toString('utf8')
 }
 
+/** decodeBody, with UTF-8 (nearly every event) checked and decoded natively: TextDecoder is several times slower. */
+function decodeText(body: Buffer, charset: string | undefined, contentType: string, attribute: string): string {
+  const utf8 = charset === undefined || charset.toLowerCase() === 'utf-8' || charset.toLowerCase() === 'utf8'
+  if (utf8 && isUtf8(body) && body[0] !== 0xef) return body.toString('utf8')
+  return decodeBody(body, charset, contentType, attribute)
+}
+
 function readData(body: Buffer, dataType: string | undefined, attributes: Record<string, unknown>, problems: EventProblem[]): void {
   const type = dataType === undefined ? undefined : parseMediaType(dataType)
   try {
     if (type !== undefined && isJsonEssence(type.essence)) {
-      attributes['data'] = parseJson(decodeBody(body, type.parameters['charset'], dataType!, 'data'), 'data')
+      attributes['data'] = parseJson(decodeText(body, type.parameters['charset'], dataType!, 'data'), 'data')
     } else if (type !== undefined && isTextual(type)) {
-      attributes['data'] = decodeBody(body, type.parameters['charset'], dataType!, 'data')
+      attributes['data'] = decodeText(body, type.parameters['charset'], dataType!, 'data')
     } else {
       // Nothing says the bytes are text, so they are kept exactly.
       attributes['data_base64'] = body.toString('base64')
