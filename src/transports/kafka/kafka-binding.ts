@@ -94,7 +94,8 @@ export function fromKafkaRecord(record: KafkaRecordIn): CloudEvent {
     return parseEvent(decodeBody(value, type.parameters['charset'], contentType, ''))
   }
   if (ceHeaders === 0) return parseEvent(decodeBody(value, undefined, STRUCTURED_TYPE, ''))
-  if (contentType !== undefined) readAttribute('datacontenttype', Buffer.from(contentType), attributes, problems)
+  // Some producers (the CloudEvents JS SDK) also send `ce_datacontenttype`; `content-type` is the binding's place for it.
+  if (contentType !== undefined) attributes['datacontenttype'] = contentType
   if (record.value !== undefined && record.value !== null) readData(value, contentType, bytes, attributes, problems)
   const event = validateEvent(attributes, '', problems, true)
   if (event === undefined || problems.length > 0) throw new EventValidationError(problems)
