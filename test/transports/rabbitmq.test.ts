@@ -21,14 +21,18 @@ async function restartRabbitmq(): Promise<void> {
   await exec('bash', ['scripts/services.sh', 'restart', 'rabbitmq'])
 }
 
-/** Deletes what this run declared, when rabbitmqctl can be used here (a local broker); otherwise leaves it. */
+/** Deletes what this run declared. AMQP cannot list names, so rabbitmqctl does (on a local broker); elsewhere they stay. */
 async function removeRunObjects(): Promise<void> {
-  for (const [kind, remove] of [['queues', 'delete_queue'], ['exchanges', 'delete_exchange']] as const) {
+  const names = async (kind: string): Promise<string[]> => {
     const listed = await exec('rabbitmqctl', ['-q', `list_${kind}`, 'name']).catch(() => undefined)
-    for (const name of listed?.stdout.split('\n') ?? []) {
-      if (name.startsWith(namePrefix)) await exec('rabbitmqctl', ['-q', remove, name]).catch(() => undefined)
-    }
+    return (listed?.stdout.split('\n') ?? []).filter((name) => name.startsWith(namePrefix))
   }
+  const [queues, exchanges] = [await names('queues'), await names('exchanges')]
+  const client = await amqp.connect(url)
+  const channel = await client.createChannel()
+  for (const queue of queues) await channel.deleteQueue(queue)
+  for (const exchange of exchanges) await channel.deleteExchange(exchange)
+  await client.close()
 }
 
 afterAll(async () => {
