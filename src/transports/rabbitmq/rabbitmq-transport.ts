@@ -74,7 +74,7 @@ export async function createRabbitmqTransport(options: RabbitmqTransportOptions 
       try {
         if (exchange !== '') await declareTopic(connection, exchange, deadline)
         const channel = await connection.publishChannel(deadline)
-        const outcomes = await Promise.allSettled(pending.map((message) => publishOne(channel, exchange, routingKey, message)))
+        const outcomes = await byDeadline(Promise.allSettled(pending.map((message) => publishOne(channel, exchange, routingKey, message))), deadline)
         const failed = pending.filter((_, i) => outcomes[i]?.status === 'rejected')
         if (failed.length === 0) return
         lastError = outcomes.find((outcome) => outcome.status === 'rejected')?.reason
@@ -188,6 +188,7 @@ function outgoing(message: RabbitmqMessageOut): Outgoing {
   return { content: message.content, properties }
 }
 
+/** Resolves on the broker's confirm; rejects on its nack or a closed channel. */
 function publishOne(channel: ConfirmChannel, exchange: string, routingKey: string, message: Outgoing): Promise<void> {
   return new Promise((resolve, reject) => {
     try {
@@ -198,6 +199,19 @@ function publishOne(channel: ConfirmChannel, exchange: string, routingKey: strin
       reject(error)
     }
   })
+}
+
+/** The outcome of `work`, or a rejection at the deadline (a blocked broker may never confirm). */
+async function byDeadline<T>(work: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no confirm from the broker before the deadline')), Math.max(0, deadline - Date.now()))
+  })
+  try {
+    return await Promise.race([work, late])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 interface Settings {
