@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util'
 import type { CloudEvent } from '../src/event/cloud-event.js'
 import type { SqliteSynchronous } from '../src/transports/sqlite/sqlite-schema.js'
 import { createSqliteTransport } from '../src/transports/sqlite/sqlite-transport.js'
+import { median } from './support/stats.js'
 
 export interface EmbeddedLogRow {
   readonly name: string
@@ -32,11 +33,6 @@ export interface EmbeddedLogBenchOptions {
   readonly synchronous?: SqliteSynchronous
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
 
 /** A CloudEvent of about 1 KB in its JSON form. */
 function makeEvent(i: number): CloudEvent {

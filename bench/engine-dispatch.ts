@@ -9,6 +9,8 @@ import { parseArgs } from 'node:util'
 import { createEngine } from '../src/engine/create-engine.js'
 import type { CloudEvent } from '../src/event/cloud-event.js'
 import { createMemoryTransport } from '../src/transports/memory/memory-transport.js'
+import { orderEvent as makeEvent } from './support/order-event.js'
+import { median, sampler, type Sample } from './support/stats.js'
 
 export interface EngineDispatchRow {
   readonly name: string
@@ -20,52 +22,9 @@ export interface EngineDispatchRow {
   readonly cpuMicrosPerEvent: number
 }
 
-interface Sample {
-  readonly rate: number
-  readonly cpuMicros: number
-}
-
-/** Wall-clock rate and CPU per event of `count` events handled between the two calls. */
-function sampler(count: number): () => Sample {
-  const started = performance.now()
-  const cpu = process.cpuUsage()
-  return () => {
-    const used = process.cpuUsage(cpu)
-    return { rate: count / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / count }
-  }
-}
-
 export interface EngineDispatchBenchOptions {
   readonly events?: number
   readonly repeat?: number
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
-
-/** A CloudEvent of about 1 KB in its JSON form, distinct per index. */
-function makeEvent(i: number): CloudEvent {
-  return {
-    specversion: '1.0',
-    id: `order-${i}`,
-    source: 'app.orders',
-    type: 'OrderPlaced',
-    subject: `customer-${i % 977}`,
-    time: '2026-12-04T12:00:00.000Z',
-    datacontenttype: 'application/json',
-    data: {
-      orderId: i,
-      currency: 'EUR',
-      total: 120.5 + (i % 100),
-      customer: { id: `c-${i % 977}`, tier: i % 3 === 0 ? 'gold' : 'standard', country: 'NL' },
-      items: Array.from({ length: 6 }, (_, n) => ({ sku: `SKU-${(i + n) % 5000}`, quantity: 1 + (n % 3), price: 9.99 + n, note: 'gift wrap, deliver after 5pm' })),
-      shipping: { method: 'express', street: 'Keizersgracht 123', city: 'Amsterdam', postcode: '1015 CJ', window: '17:00-21:00' },
-      channel: { name: 'web', campaign: 'winter-sale-2026', referrer: 'https://example.com/newsletter/2026-12' },
-    },
-  }
 }
 
 function bareParse(texts: readonly string[]): Sample {

@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { median } from './support/stats.js'
 
 export interface HttpIngressRow {
   readonly name: string
@@ -80,11 +81,6 @@ async function stopServer(child: ChildProcess): Promise<void> {
   await exited
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
 
 interface Sample {
   readonly cpuPerRequest: number

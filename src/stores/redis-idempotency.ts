@@ -12,34 +12,47 @@ export interface RedisIdempotencyStoreOptions {
 
 // Values: 'p' = a lease in progress, 'c' = completed. Expiry is Redis's own PX, so the server's clock
 // decides and workers on different hosts agree.
+// Each script takes many keys (with a lease or TTL per key in ARGV), so the claims of one event-loop
+// turn cost one round trip and one command.
 const CLAIM = `
-local v = redis.call('GET', KEYS[1])
-if v == 'c' then return 'completed' end
-if v then return 'in-progress' end
-redis.call('SET', KEYS[1], 'p', 'PX', ARGV[1])
-return 'claimed'`
+local out = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('GET', key)
+  if v == 'c' then out[i] = 'completed'
+  elseif v then out[i] = 'in-progress'
+  else redis.call('SET', key, 'p', 'PX', ARGV[i]); out[i] = 'claimed' end
+end
+return out`
+
+const COMPLETE = `
+for i, key in ipairs(KEYS) do redis.call('SET', key, 'c', 'PX', ARGV[i]) end
+return #KEYS`
 
 const RELEASE = `
-if redis.call('GET', KEYS[1]) == 'p' then return redis.call('DEL', KEYS[1]) end
-return 0`
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == 'p' then redis.call('DEL', key) end
+end
+return #KEYS`
 
 /** Idempotency leases in Redis: one Lua script per claim, so a claim is atomic across workers. */
 export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOptions): IdempotencyStore {
   const owned = options.client === undefined
-  const client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', { lazyConnect: false, maxRetriesPerRequest: 3 })
+  const client = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 })
   const prefix = options.prefix ?? 'sepal:idem:'
+  const claims = batcher<ClaimResult>((keys, args) => client.eval(CLAIM, keys.length, ...keys, ...args) as Promise<ClaimResult[]>)
+  const completes = batcher<unknown>((keys, args) => client.eval(COMPLETE, keys.length, ...keys, ...args).then(() => []))
+  const releases = batcher<unknown>((keys) => client.eval(RELEASE, keys.length, ...keys).then(() => []))
   let closed = false
 
   return {
     async claim(key, leaseMs) {
-      const result = await client.eval(CLAIM, 1, prefix + key, Math.max(1, Math.ceil(leaseMs)))
-      return result as ClaimResult
+      return claims(prefix + key, Math.max(1, Math.ceil(leaseMs)))
     },
     async complete(key, ttlMs) {
-      await client.set(prefix + key, 'c', 'PX', Math.max(1, Math.ceil(ttlMs)))
+      await completes(prefix + key, Math.max(1, Math.ceil(ttlMs)))
     },
     async release(key) {
-      await client.eval(RELEASE, 1, prefix + key)
+      await releases(prefix + key, 0)
     },
     async close() {
       if (closed || !owned) return
@@ -47,4 +60,31 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOption
       await client.quit()
     },
   }
+}
+
+/**
+ * Collects the calls of one event-loop turn and sends them as one script call; each caller gets the
+ * result at its own index (or undefined when the script returns nothing per key).
+ */
+function batcher<T>(send: (keys: string[], args: number[]) => Promise<T[]>): (key: string, arg: number) => Promise<T> {
+  let keys: string[] = []
+  let args: number[] = []
+  let waiting: Array<{ resolve(value: T): void; reject(error: unknown): void }> = []
+  const flush = (): void => {
+    const batch = waiting
+    const sent = send(keys, args)
+    keys = []
+    args = []
+    waiting = []
+    sent.then(
+      (results) => batch.forEach((w, i) => w.resolve(results[i] as T)),
+      (error: unknown) => batch.forEach((w) => w.reject(error)),
+    )
+  }
+  return (key, arg) =>
+    new Promise<T>((resolve, reject) => {
+      keys.push(key)
+      args.push(arg)
+      if (waiting.push({ resolve, reject }) === 1) setImmediate(flush)
+    })
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import type { ClaimResult, IdempotencyStore } from '../delivery/idempotency.js'
-import { OptionsError } from '../errors.js'
+import { ErrorCodes, OptionsError, SepalError } from '../errors.js'
 
 export interface SqliteIdempotencyStoreOptions {
   /** A database file (created if missing); several processes may share it. */
@@ -35,21 +35,55 @@ export function createSqliteIdempotencyStore(options: SqliteIdempotencyStoreOpti
   const now = options.now ?? Date.now
   if (owned) {
     db.pragma('journal_mode = WAL')
+    // WAL + NORMAL: a commit survives the process being killed (not a power cut), as the embedded log's default.
+    db.pragma('synchronous = NORMAL')
     db.pragma('busy_timeout = 5000')
   }
   db.exec(`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, state INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`)
   const select = db.prepare<[string], { state: number; expires_at: number }>(`SELECT state, expires_at FROM ${table} WHERE key = ?`)
   const upsert = db.prepare(`INSERT INTO ${table} (key, state, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`)
+  // One statement claims in the common case: it inserts a fresh key or takes over an expired one, and
+  // returns a row only then; a live key (no row) is then looked up to tell in-progress from completed.
+  const take = db.prepare<[string, number, number], { state: number }>(
+    `INSERT INTO ${table} (key, state, expires_at) VALUES (?, ${LEASE}, ?) ON CONFLICT (key) DO UPDATE SET state = ${LEASE}, expires_at = excluded.expires_at WHERE expires_at <= ? RETURNING state`,
+  )
   const dropLease = db.prepare(`DELETE FROM ${table} WHERE key = ? AND state = ${LEASE}`)
   const purge = db.prepare(`DELETE FROM ${table} WHERE expires_at <= ?`)
 
-  const claim = db.transaction((key: string, leaseMs: number): ClaimResult => {
+  function claimNow(key: string, leaseMs: number, t: number): ClaimResult {
+    if (take.get(key, t + leaseMs, t) !== undefined) return 'claimed'
+    return select.get(key)?.state === COMPLETED ? 'completed' : 'in-progress'
+  }
+
+  // Operations asked for within one turn of the event loop run in one IMMEDIATE transaction, in the
+  // order they were asked: with many events in flight, one commit serves them all.
+  type Operation = { kind: 'claim' | 'complete' | 'release'; key: string; ms: number; resolve(result: ClaimResult | undefined): void; reject(error: unknown): void }
+  let queue: Operation[] = []
+  const runBatch = db.transaction((batch: readonly Operation[]): Array<ClaimResult | undefined> => {
     const t = now()
-    const row = select.get(key)
-    if (row && row.expires_at > t) return row.state === COMPLETED ? 'completed' : 'in-progress'
-    upsert.run(key, LEASE, t + leaseMs)
-    return 'claimed'
+    return batch.map((op) => {
+      if (op.kind === 'claim') return claimNow(op.key, op.ms, t)
+      if (op.kind === 'complete') upsert.run(op.key, COMPLETED, t + op.ms)
+      else dropLease.run(op.key)
+      return undefined
+    })
   })
+  function flush(): void {
+    const batch = queue
+    queue = []
+    try {
+      const results = runBatch.immediate(batch)
+      batch.forEach((op, i) => op.resolve(results[i]))
+    } catch (error) {
+      for (const op of batch) op.reject(error)
+    }
+  }
+  function enqueue(kind: Operation['kind'], key: string, ms: number): Promise<ClaimResult | undefined> {
+    if (closed) return Promise.reject(new SepalError(ErrorCodes.CLOSED, 'the idempotency store is closed'))
+    return new Promise((resolve, reject) => {
+      if (queue.push({ kind, key, ms, resolve, reject }) === 1) setImmediate(flush)
+    })
+  }
   let claimsSincePurge = 0
   let closed = false
 
@@ -60,19 +94,20 @@ export function createSqliteIdempotencyStore(options: SqliteIdempotencyStoreOpti
         claimsSincePurge = 0
         purge.run(now())
       }
-      return claim.immediate(key, leaseMs)
+      return (await enqueue('claim', key, leaseMs)) as ClaimResult
     },
     async complete(key, ttlMs) {
-      upsert.run(key, COMPLETED, now() + ttlMs)
+      await enqueue('complete', key, ttlMs)
     },
     completeSync(key, ttlMs) {
       upsert.run(key, COMPLETED, now() + ttlMs)
     },
     async release(key) {
-      dropLease.run(key)
+      await enqueue('release', key, 0)
     },
     async close() {
       if (closed) return
+      if (queue.length > 0) flush()
       closed = true
       if (owned) db.close()
     },
