@@ -61,6 +61,11 @@ export function buildIngress(options: HttpIngressOptions, internals: HttpAppInte
     const endpoints = resolveWebhookEndpoints(options.webhooks, { maxBytes: resolved.maxEventBytes, topic: resolved.topic })
     addWebhookRoutes(app, endpoints, resolved)
   }
+  if (options.eventBridge !== undefined) {
+    const eventBridge = options.eventBridge
+    app.post('/', (c) => eventBridge.handle(c.req.raw))
+    app.all('/', methodNotAllowed(['POST']))
+  }
 
   app.notFound((c) =>
     problemResponse(404, ErrorCodes.ROUTE_NOT_FOUND, `no endpoint at ${JSON.stringify(c.req.path.slice(0, 200))}; events go to POST /events`),

@@ -28,6 +28,8 @@ export interface HttpIngressOptions {
   readonly metrics?: Metrics | MetricsSource
   /** Signed webhook endpoints, each served at `POST /webhooks/<name>` (see docs/webhooks.md). */
   readonly webhooks?: readonly WebhookEndpointOptions[]
+  /** Serves the EventBridge-compatible API on `POST /` (see docs/eventbridge.md). */
+  readonly eventBridge?: { handle(request: Request): Promise<Response> }
 }
 
 export interface ResolvedIngressOptions {

@@ -4,6 +4,7 @@ import { createEngineFromConfig } from '../../config/create-engine-from-config.j
 import { ConfigError, HandlerNotFoundError } from '../../config/errors.js'
 import { loadConfig, resolveConfig, type LoadedConfig } from '../../config/load-config.js'
 import { renderPrometheus } from '../../engine/metrics.js'
+import { createEventBridgeApi, eventBridgeStoreFile } from '../../http/eventbridge/index.js'
 import { startHttpServer } from '../../http/server.js'
 import { ExitCode, type CliCommand, type CliIo } from '../command.js'
 import { createProgram, integerOption, parseArguments } from './commander-io.js'
@@ -63,6 +64,8 @@ async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Prom
 
   const stopping = stopSignal(io)
   const { engine, transport, closeStores } = await createEngineFromConfig(loaded, { logger })
+  // Rules made through the EventBridge API come back from the data directory before consuming starts.
+  const eventBridge = createEventBridgeApi({ engine, transport, topic: loaded.engineOptions.topic, storeFile: eventBridgeStoreFile(loaded.dataDirectory), logger })
   let server: Awaited<ReturnType<typeof startHttpServer>> | undefined
   try {
     await engine.start()
@@ -75,8 +78,10 @@ async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Prom
         port,
         host,
         maxEventBytes: loaded.http.maxEventBytes,
+        webhooks: loaded.webhooks,
         logger,
         metrics: () => renderPrometheus(engine.metrics),
+        eventBridge,
       })
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
@@ -98,6 +103,7 @@ async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Prom
     await engine.stop({ drainTimeoutMs: 5_000 })
     await transport.close()
     await closeStores()
+    eventBridge.close()
   }
   io.stdout.write('stopped\n')
   return ExitCode.ok

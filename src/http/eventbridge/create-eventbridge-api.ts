@@ -1,0 +1,119 @@
+import { join } from 'node:path'
+import type { Logger } from '../../engine/types.js'
+import type { Transport } from '../../transports/contract.js'
+import { readWebBody } from '../read-body.js'
+import { EventBridgeApiError } from './api-error.js'
+import type { ApiInput } from './api-input.js'
+import { ApiRegistry, type RuleHost } from './api-registry.js'
+import { openApiStore } from './api-store.js'
+import { createEventBus, deleteEventBus, describeEventBus, listEventBuses } from './bus-operations.js'
+import { putEvents } from './put-events.js'
+import { deleteRule, describeRule, listRules, putRule, setRuleState, testEventPattern } from './rule-operations.js'
+import { listTargetsByRule, putTargets, removeTargets } from './target-operations.js'
+
+export interface EventBridgeApiOptions {
+  /** Where API rules go while they are enabled and have targets. */
+  readonly engine: RuleHost
+  /** PutEvents appends here, to `topic`. */
+  readonly transport: Transport
+  /** The topic the engine consumes. Default `events`. */
+  readonly topic?: string
+  /** SQLite file that keeps buses and rules between runs; `:memory:` keeps nothing. */
+  readonly storeFile: string
+  /** Region and account in the ARNs sepal hands out. Default `us-east-1`, `000000000000`. */
+  readonly region?: string
+  readonly account?: string
+  /** For http(s) targets; default the global fetch. */
+  readonly fetch?: typeof fetch
+  readonly logger?: Logger
+  /** Largest request body. Default 2 MiB (a full PutEvents batch, JSON-escaped twice over, fits). */
+  readonly maxRequestBytes?: number
+}
+
+/** The EventBridge-compatible API: `POST /` with `X-Amz-Target: AWSEvents.<Operation>`, AWS JSON 1.1. */
+export interface EventBridgeApi {
+  handle(request: Request): Promise<Response>
+  readonly registry: ApiRegistry
+  close(): void
+}
+
+type Operation = (registry: ApiRegistry, input: ApiInput) => unknown
+
+const CONTENT_TYPE = 'application/x-amz-json-1.1'
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
+
+/** The file the API keeps its rules in, inside sepal's data directory. */
+export function eventBridgeStoreFile(dataDirectory: string): string {
+  return join(dataDirectory, 'eventbridge.sqlite')
+}
+
+export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridgeApi {
+  const topic = options.topic ?? 'events'
+  const logger = options.logger ?? silent
+  const store = openApiStore(options.storeFile)
+  const registry = new ApiRegistry({
+    store,
+    engine: options.engine,
+    engineTopic: topic,
+    identity: { region: options.region ?? 'us-east-1', account: options.account ?? '000000000000' },
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    logger,
+  })
+  const maxRequestBytes = options.maxRequestBytes ?? 2 * 1024 * 1024
+  const operations: Record<string, Operation> = {
+    PutEvents: (_registry, input) => putEvents(input, { registry, transport: options.transport, topic }),
+    PutRule: putRule,
+    DescribeRule: describeRule,
+    ListRules: listRules,
+    DeleteRule: deleteRule,
+    EnableRule: setRuleState('ENABLED'),
+    DisableRule: setRuleState('DISABLED'),
+    PutTargets: putTargets,
+    ListTargetsByRule: listTargetsByRule,
+    RemoveTargets: removeTargets,
+    TestEventPattern: testEventPattern,
+    CreateEventBus: createEventBus,
+    DescribeEventBus: describeEventBus,
+    ListEventBuses: listEventBuses,
+    DeleteEventBus: deleteEventBus,
+  }
+
+  async function handle(request: Request): Promise<Response> {
+    const target = request.headers.get('x-amz-target') ?? ''
+    const name = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : undefined
+    const operation = name === undefined || !Object.hasOwn(operations, name) ? undefined : operations[name]
+    if (operation === undefined) {
+      return awsError(new EventBridgeApiError('UnknownOperationException', `unknown operation ${JSON.stringify(target)}; send X-Amz-Target: AWSEvents.<Operation>`))
+    }
+    const body = await readWebBody(request.body, request.headers.get('content-length'), maxRequestBytes)
+    if (body.kind !== 'ok') {
+      return awsError(new EventBridgeApiError('ValidationException', body.kind === 'too-large' ? `the request is over ${maxRequestBytes} bytes` : 'the request body was cut off', body.kind === 'too-large' ? 413 : 400))
+    }
+    let input: unknown
+    try {
+      input = body.body.length === 0 ? {} : JSON.parse(Buffer.from(body.body).toString('utf8'))
+    } catch {
+      return awsError(new EventBridgeApiError('SerializationException', 'the request body is not valid JSON'))
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      return awsError(new EventBridgeApiError('SerializationException', 'the request body must be a JSON object'))
+    }
+    try {
+      const output = await operation(registry, input as ApiInput)
+      return new Response(JSON.stringify(output), { status: 200, headers: { 'content-type': CONTENT_TYPE } })
+    } catch (error) {
+      if (error instanceof EventBridgeApiError) return awsError(error)
+      logger.error({ operation: name, err: { message: (error as Error).message } }, 'an EventBridge API call failed unexpectedly')
+      return awsError(new EventBridgeApiError('InternalException', 'the operation failed because of an internal error; retry later', 500))
+    }
+  }
+
+  return { handle, registry, close: () => store.close() }
+}
+
+function awsError(error: EventBridgeApiError): Response {
+  return new Response(JSON.stringify({ __type: error.type, message: error.message }), {
+    status: error.status,
+    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-errortype': error.type },
+  })
+}
