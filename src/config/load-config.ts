@@ -8,6 +8,8 @@ import { parsePattern } from '../pattern/parse-pattern.js'
 import type { Transport } from '../transports/contract.js'
 import { ConfigError, HandlerNotFoundError, type ConfigProblem } from './errors.js'
 import { resolveHandlers, type HandlerReference } from './resolve-handlers.js'
+import { httpTargetFromConfig, webhookEndpointFromConfig, type SecretContext } from './webhooks-config.js'
+import type { WebhookEndpointOptions } from '../http/webhooks/endpoint-options.js'
 import { configSchema, type HttpConfig, type SepalConfig } from './schema.js'
 import { checkTransportUrl, createTransportFromUrl } from './transport-registry.js'
 import { formatPath, parseYamlWithPositions, pointerToPath, type ConfigPath, type Position } from './yaml-positions.js'
@@ -21,6 +23,8 @@ export interface LoadConfigOptions {
   readonly transport?: string
   /** Import the handler modules (default true). `false` checks only the file itself. */
   readonly resolveHandlers?: boolean
+  /** Where `secretsFromEnv` reads. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>
 }
 
 /** A validated configuration, ready to build an engine from. Everything in sepal.yaml is here. */
@@ -31,6 +35,8 @@ export interface LoadedConfig {
   /** What `createEngine` needs besides the transport. */
   readonly engineOptions: { readonly topic: string; readonly group: string; readonly rules: readonly Rule[] }
   readonly http: HttpConfig
+  /** The `webhooks:` endpoints with their secrets read, for the HTTP server. */
+  readonly webhooks: readonly WebhookEndpointOptions[]
   readonly dataDirectory: string
   /** The transport URL (the embedded log in the data directory when the file names none) and its factory. */
   readonly transport: { readonly url: string; create(): Promise<Transport> }
@@ -119,10 +125,18 @@ export async function resolveConfig(input: unknown, options: ResolveConfigOption
   const resolved = options.resolveHandlers === false ? undefined : await resolveHandlers(references, baseDirectory)
   if (resolved !== undefined && resolved.problems.length > 0) throw new HandlerNotFoundError(resolved.problems)
 
-  const rules: Rule[] = config.rules.map((rule) => ({
+  const secretProblems: ConfigProblem[] = []
+  const secretsAt = (base: ConfigPath): SecretContext => ({
+    env: options.env ?? process.env,
+    baseDirectory,
+    problem: (path, message) => secretProblems.push(problemAt([...base, ...path], message)),
+  })
+  const webhooks = config.webhooks.map((endpoint, w) => webhookEndpointFromConfig(endpoint, secretsAt(['webhooks', w])))
+  const rules: Rule[] = config.rules.map((rule, r) => ({
     name: rule.name,
     pattern: rule.pattern,
-    targets: rule.targets.map((target): Target => {
+    targets: rule.targets.map((target, t): Target => {
+      if ('http' in target) return httpTargetFromConfig(target, secretsAt(['rules', r, 'targets', t]))
       const timeout = target.timeoutMs === undefined ? {} : { timeoutMs: target.timeoutMs }
       if ('publish' in target) return { kind: 'publish', name: target.name ?? `publish:${target.publish}`, topic: target.publish, ...timeout }
       const handler = resolved?.handlers.get(target.handler) ?? notLoaded(target.handler)
@@ -135,6 +149,7 @@ export async function resolveConfig(input: unknown, options: ResolveConfigOption
     ...(rule.orderBy === undefined ? {} : { orderBy: readPath(rule.orderBy) }),
     ...(rule.concurrency === undefined ? {} : { concurrency: rule.concurrency }),
   }))
+  if (secretProblems.length > 0) throw new ConfigError(sortByPosition(secretProblems))
   const dataDirectory = resolve(cwd, options.dataDirectory ?? '.sepal')
   const url = options.transport ?? config.transport ?? `sqlite:${dataDirectory}`
   return {
@@ -142,6 +157,7 @@ export async function resolveConfig(input: unknown, options: ResolveConfigOption
     config,
     engineOptions: { topic: config.topic, group: config.group, rules },
     http: config.http,
+    webhooks,
     dataDirectory,
     transport: { url, create: () => createTransportFromUrl(url, { baseDirectory, dataDirectory }) },
   }
@@ -173,7 +189,7 @@ function zodProblems(issue: z.core.$ZodIssue, problemAt: (path: ConfigPath, mess
     return issue.keys.map((key) => problemAt([...path, key], `unknown key ${JSON.stringify(key)}; remove it or check its spelling (see schema/sepal.schema.json)`, true))
   }
   if (issue.code === 'invalid_union' && path.length >= 2 && path.at(-2) === 'targets') {
-    return [problemAt(path, 'a target is either { handler: "module#export" } or { publish: "topic" }')]
+    return [problemAt(path, 'a target is { handler: "module#export" }, { publish: "topic" } or { http: "https://…" }')]
   }
   return [problemAt(path, lowerFirst(issue.message))]
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { httpTargetSchema, webhookEndpointSchema } from './webhooks-config.js'
 
 /**
  * The shape of `sepal.yaml`. This zod schema is the single source: the TypeScript type, the
@@ -61,7 +62,7 @@ export const ruleSchema = z
     pattern: z
       .union([z.record(z.string(), z.unknown()), z.string()])
       .describe('An EventBridge event pattern (an object, or its JSON text). See docs/patterns.md.'),
-    targets: z.array(z.union([handlerTarget, publishTarget])).min(1).describe('What to do with a matching event.'),
+    targets: z.array(z.union([handlerTarget, publishTarget, httpTargetSchema])).min(1).describe('What to do with a matching event.'),
     maxAttempts: z.int().min(1).max(1000).optional().describe('Attempts per target before the event is given up on.'),
     retry: retrySchema.optional(),
     idempotency: ruleIdempotencySchema.optional(),
@@ -98,6 +99,7 @@ export const configSchema = z
     group: name.default('sepal').describe('Consumer group of this engine.'),
     http: httpSchema.prefault({}),
     rules: z.array(ruleSchema).default([]),
+    webhooks: z.array(webhookEndpointSchema).default([]).describe('Signed webhook endpoints, each at POST /webhooks/<name>. See docs/webhooks.md.'),
     retry: retrySchema.optional().describe('Defaults of every rule\'s retry policy.'),
     idempotency: z
       .strictObject({

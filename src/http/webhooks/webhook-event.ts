@@ -4,26 +4,29 @@ import { isJsonEssence, parseMediaType } from '../../event/media-type.js'
 import type { ResolvedWebhookEndpoint, WebhookValueSource } from './endpoint-options.js'
 import { headerOf } from './verify-support.js'
 
-/** The body as the event's data: parsed JSON when it is JSON, text otherwise, bytes when it is not UTF-8. */
+/**
+ * The body as the event's data: parsed JSON under a JSON content type (or none), text otherwise, bytes
+ * (`data_base64`) when it is not UTF-8. `json` is the parsed body whatever the content type says, so the
+ * type and id can be read from senders that label JSON as text/plain.
+ */
 function readData(body: Uint8Array, contentType: string | undefined): { data?: unknown; data_base64?: string; json?: unknown } {
   if (body.length === 0) return {}
   const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  const essence = contentType === undefined ? undefined : parseMediaType(contentType)?.essence
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
     return { data_base64: bytes.toString('base64') }
   }
-  if (essence === undefined || isJsonEssence(essence)) {
-    try {
-      const json: unknown = JSON.parse(text)
-      return { data: json, json }
-    } catch {
-      // Declared JSON that is not: keep the text, the signature was valid, so it is what the sender sent.
-    }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    // Not JSON: the signature was valid, so it is what the sender sent; keep the text.
+    return { data: text }
   }
-  return { data: text }
+  const essence = contentType === undefined ? undefined : parseMediaType(contentType)?.essence
+  return essence === undefined || isJsonEssence(essence) ? { data: json, json } : { data: text, json }
 }
 
 /** Follows a dotted path (`data.object.id`) through the parsed body. */
