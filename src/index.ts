@@ -56,6 +56,7 @@ export type {
   Target,
   HandlerTarget,
   PublishTarget,
+  HttpTarget,
   Handler,
   HandlerContext,
   HandlerResult,
@@ -109,6 +110,15 @@ export type { HttpApp } from './http/app.js'
 export type { HttpIngressOptions, MetricsSource } from './http/options.js'
 export type { HttpServer, HttpServerOptions } from './http/server.js'
 export type { Problem, ProblemBody } from './http/problem.js'
+
+// webhooks: verification (in), signing, and the HTTP target's errors (out)
+export { verifyWebhook, createWebhookVerifier } from './http/webhooks/verify-webhook.js'
+export type { WebhookVerifier } from './http/webhooks/verify-webhook.js'
+export { signWebhook, createWebhookSigner } from './http/webhooks/sign-webhook.js'
+export type { SignWebhookInput, StandardWebhooksHeaders } from './http/webhooks/sign-webhook.js'
+export type { VerifyWebhookOptions, VerifyWebhookResult, WebhookRequest, WebhookScheme } from './http/webhooks/types.js'
+export type { WebhookEndpointOptions, WebhookValueSource } from './http/webhooks/endpoint-options.js'
+export { HttpTargetError, HttpTargetRejectedError, CircuitOpenError, TargetDisabledError } from './targets/http-target-errors.js'
 
 // transform
 export { compileInputTransformer, MAX_INPUT_PATHS, TransformError } from './transform/index.js'
