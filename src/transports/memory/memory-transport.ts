@@ -63,7 +63,7 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Tra
       const topic = topicNamed(topicName)
       const key = publishOptions?.key
       for (const event of events) {
-        topic.log.push({ seq: topic.log.length, json: JSON.stringify(event), key })
+        topic.log.push({ seq: topic.log.length, event: frozenCopy(event), key })
       }
       if (events.length > 0) wakeAll(topic)
     },
@@ -115,3 +115,27 @@ export function createMemoryTransport(options: MemoryTransportOptions = {}): Tra
 
 // Kept here too for transports that import them from this module.
 export { checkGroup, checkTopic, checkVisibility } from './transport-options.js'
+
+/**
+ * A deeply frozen copy, as a serialising transport would deliver: plain JSON data only (a Date becomes
+ * its string, undefined members vanish). An event that is already deeply frozen — what createEvent and
+ * parseEvent return — is kept as it is.
+ */
+function frozenCopy(event: CloudEvent): CloudEvent {
+  return isDeeplyFrozen(event) ? event : deepFreeze(JSON.parse(JSON.stringify(event)) as CloudEvent)
+}
+
+function isDeeplyFrozen(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true
+  if (!Object.isFrozen(value)) return false
+  for (const member of Object.values(value)) if (!isDeeplyFrozen(member)) return false
+  return true
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const member of Object.values(value)) deepFreeze(member)
+    Object.freeze(value)
+  }
+  return value
+}

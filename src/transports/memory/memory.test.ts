@@ -19,16 +19,19 @@ describe('memory transport', () => {
     await transport.close()
   })
 
-  it('gives each delivery its own copy of the event', async () => {
+  it('delivers a frozen copy, so no group or later change of the original can alter what others see', async () => {
     const transport = createMemoryTransport()
     const one = await transport.subscribe('t', { group: 'one' })
     const two = await transport.subscribe('t', { group: 'two' })
     const event = { specversion: '1.0' as const, id: '1', source: 's', type: 't', data: { n: 1 } }
     await transport.publish('t', [event])
+    event.data.n = 2
     const [a, b] = await Promise.all([one[Symbol.asyncIterator]().next(), two[Symbol.asyncIterator]().next()])
-    expect(a.value?.event).toEqual(event)
-    expect(a.value?.event).not.toBe(b.value?.event)
+    expect(a.value?.event).toEqual({ ...event, data: { n: 1 } })
     expect(a.value?.event).not.toBe(event)
+    expect(Object.isFrozen(a.value?.event.data)).toBe(true)
+    expect(() => ((a.value?.event.data as { n: number }).n = 3)).toThrow(TypeError)
+    expect(b.value?.event.data).toEqual({ n: 1 })
     await transport.close()
   })
 
