@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -93,4 +94,68 @@ describe('redis transport', () => {
     await client.quit()
     await transport.close()
   }, 30_000)
+})
+
+/** A TCP proxy to the server that the test can cut, so an outage needs no restart of the shared server. */
+async function startProxy(target: URL): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>()
+  let refusing = false
+  const server: Server = createServer((client) => {
+    if (refusing) return client.destroy()
+    const upstream = connectTcp(Number(target.port || 6379), target.hostname)
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => socket.destroy())
+    }
+    client.pipe(upstream).pipe(client)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cut() {
+      refusing = true
+      for (const socket of sockets) socket.destroy()
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
+
+describe.runIf(available)('redis transport against a server that goes away', () => {
+  it('rejects a publish with SEPAL_ERR_TRANSPORT_UNAVAILABLE naming the server once publishTimeoutMs ran out', async () => {
+    const proxy = await startProxy(new URL(url))
+    const transport = await createRedisTransport({ ...options, url: proxy.url, publishTimeoutMs: 300 })
+    await transport.publish(`gone-${run}`, makeEvents(run, 1))
+    proxy.cut()
+    await expect(transport.publish(`gone-${run}`, makeEvents(run, 1, 1))).rejects.toMatchObject({
+      code: 'SEPAL_ERR_TRANSPORT_UNAVAILABLE',
+      message: expect.stringContaining(`redis server at ${proxy.url} did not confirm 1 event(s)`),
+    })
+    const subscription = await transport.subscribe(`gone-${run}`, { group: 'g' }).catch((error: unknown) => error)
+    expect(subscription).toMatchObject({ code: 'SEPAL_ERR_TRANSPORT_UNAVAILABLE' })
+    // Close does not wait for a server that is gone.
+    await transport.close()
+    await proxy.close()
+  })
+
+  it('keeps a delayed retry in the server, so a new client gets it after the delay with the next attempt', async () => {
+    const topic = `delayed-${randomUUID().slice(0, 8)}`
+    const first = await createRedisTransport(options)
+    const subscription = await first.subscribe(topic, { group: 'g' })
+    await first.publish(topic, makeEvents(run, 1))
+    const delivery = await nextWithin(subscription, 10_000)
+    const nackedAt = Date.now()
+    await delivery?.nack({ delayMs: 700 })
+    await first.close()
+    const second = await createRedisTransport(options)
+    const resumed = await second.subscribe(topic, { group: 'g' })
+    const again = await nextWithin(resumed, 10_000)
+    expect(again?.event.id).toBe(`${run}-0`)
+    expect(again?.attempt).toBe(2)
+    expect(Date.now() - nackedAt).toBeGreaterThanOrEqual(700)
+    await again?.ack()
+    expect(await nextWithin(resumed, 300)).toBeUndefined()
+    await second.close()
+  })
 })

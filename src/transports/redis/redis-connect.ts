@@ -107,3 +107,13 @@ export function unavailable(address: RedisAddress, why: string, cause?: unknown)
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
+
+/**
+ * Waits for `work` at most `ms`, then goes on: for the clean-ups of close, which must not hang while
+ * the server is away (its commands would wait in ioredis's offline queue for ever).
+ */
+export async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
+}

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis'
 import type { Delivery } from '../contract.js'
 import type { DeliverySource } from '../memory/pull-subscription.js'
 import { fromStreamFields } from './redis-binding.js'
+import { atMost } from './redis-connect.js'
 import { RedisDelivery, requeueEntry, type FetchedEntry, type SettleTarget } from './redis-delivery.js'
 import { DELETE_IDLE_CONSUMER, MOVE_DUE } from './redis-scripts.js'
 
@@ -26,6 +27,9 @@ export interface GroupSourceSettings {
   readonly onInvalidEntry: (error: unknown, stream: string, id: string) => void
   readonly onError: (error: unknown) => void
 }
+
+/** How long each clean-up step of a closing subscription waits for the server. */
+const CLOSE_BUDGET_MS = 2_000
 
 type StreamReply = Array<[Buffer, Array<[Buffer, Buffer[] | null]>]> | null
 
@@ -84,20 +88,21 @@ export class RedisGroupSource implements DeliverySource {
     this.#stopped = true
     clearTimeout(this.#mover)
     this.#roomFreed()
-    // The read may be on its way to the server while the first unblock runs: unblock until the loop ends.
+    // The read may be on its way to the server while the first unblock runs: unblock until the loop
+    // ends. With the server away nothing answers; the read is then dropped with its connection.
     let ended = false
     const loopEnded = this.#loop.finally(() => (ended = true))
-    while (!ended) {
-      await this.#unblock()
-      await Promise.race([loopEnded, new Promise((resolve) => setTimeout(resolve, 50))])
+    for (const giveUpAt = Date.now() + CLOSE_BUDGET_MS; !ended && Date.now() < giveUpAt; ) {
+      await atMost(this.#unblock(), 200)
+      await atMost(loopEnded, 50)
     }
-    await this.#moving
-    // Fetched but never handed out: back to the group at once, without counting an attempt.
+    if (!ended) this.#s.blocking.disconnect()
+    await atMost(Promise.all([loopEnded, this.#moving]), CLOSE_BUDGET_MS)
+    // Fetched but never handed out: back to the group at once, without counting an attempt. If the
+    // server is away they stay pending and come back after the visibility timeout instead.
     const untaken = this.#buffer.splice(0)
-    await Promise.allSettled(untaken.map((entry) => requeueEntry(this.#target, entry, 0, entry.attempt - 1)))
-    await DELETE_IDLE_CONSUMER.run(this.#s.commands, [this.#s.stream, this.#s.retryStream], [this.#s.group, this.#s.consumer]).catch(
-      () => undefined,
-    )
+    await atMost(Promise.allSettled(untaken.map((entry) => requeueEntry(this.#target, entry, 0, entry.attempt - 1))), CLOSE_BUDGET_MS)
+    await atMost(DELETE_IDLE_CONSUMER.run(this.#s.commands, [this.#s.stream, this.#s.retryStream], [this.#s.group, this.#s.consumer]), CLOSE_BUDGET_MS)
     this.#s.blocking.disconnect()
   }
 

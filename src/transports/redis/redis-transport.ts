@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Redis } from 'ioredis'
-import { OptionsError } from '../../errors.js'
+import { OptionsError, SepalError } from '../../errors.js'
 import type { CloudEvent } from '../../event/cloud-event.js'
 import type { PublishOptions, SubscribeOptions, Subscription, Transport, TransportFeatures } from '../contract.js'
 import { PullSubscription } from '../memory/pull-subscription.js'
 import { checkGroup, checkTopic, checkVisibility, closedError, resolveMaxInFlight } from '../memory/transport-options.js'
 import { toStreamFields, type RedisMode } from './redis-binding.js'
-import { DEFAULT_REDIS_URL, connectToRedis, describe, parseRedisUrl, unavailable, type RedisAddress } from './redis-connect.js'
+import { DEFAULT_REDIS_URL, atMost, connectToRedis, describe, parseRedisUrl, unavailable, type RedisAddress } from './redis-connect.js'
 import { RedisGroupSource } from './redis-group-source.js'
 import { checkKeyPrefix, checkTopicName, topicKeys } from './redis-keys.js'
 import { TrimGuard, type TrimWarning } from './redis-trim.js'
@@ -140,7 +140,14 @@ class RedisTransport implements Transport {
     for (const fields of entries) pipeline.xadd(stream, '*', ...fields)
     const wait = this.#settings.waitForReplicas
     if (wait !== undefined) pipeline.wait(wait.replicas, wait.timeoutMs)
-    const results = await this.#withinPublishTimeout(pipeline.exec(), events.length)
+    let results: Awaited<ReturnType<typeof pipeline.exec>>
+    try {
+      const what = `did not confirm ${events.length} event(s)`
+      results = await this.#withinTimeout(pipeline.exec(), what, 'they may or may not be stored: retry the publish')
+    } catch (error) {
+      if (isSepalError(error)) throw error
+      throw unavailable(this.#address, `failed the publish (${describe(error)}); retry it`, error)
+    }
     for (const [error] of results ?? []) {
       if (error !== null) throw unavailable(this.#address, `refused the publish (${describe(error)}); retry it`, error)
     }
@@ -153,19 +160,15 @@ class RedisTransport implements Transport {
     this.#trim?.published(stream)
   }
 
-  async #withinPublishTimeout<T>(work: Promise<T>, count: number): Promise<T> {
+  /** Rejects with SEPAL_ERR_TRANSPORT_UNAVAILABLE when the server has not answered within publishTimeoutMs. */
+  async #withinTimeout<T>(work: Promise<T>, what: string, advice: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined
+    const ms = this.#settings.publishTimeoutMs
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const why = `did not confirm ${count} event(s) within ${this.#settings.publishTimeoutMs} ms; they may or may not be stored, retry the publish`
-        reject(unavailable(this.#address, why))
-      }, this.#settings.publishTimeoutMs)
+      timer = setTimeout(() => reject(unavailable(this.#address, `${what} within ${ms} ms; ${advice}`)), ms)
     })
     try {
       return await Promise.race([work, timeout])
-    } catch (error) {
-      if (error instanceof Error && 'code' in error && String(error.code).startsWith('SEPAL_ERR')) throw error
-      throw unavailable(this.#address, `failed the publish (${describe(error)}); retry it`, error)
     } finally {
       clearTimeout(timer)
     }
@@ -184,9 +187,12 @@ class RedisTransport implements Transport {
     const ensureGroup = async (start: '$' | '0'): Promise<void> => {
       await Promise.all([createGroup(this.#commands, keys.stream, group, start), createGroup(this.#commands, retryStream, group, '0')])
     }
+    const creating = ensureGroup(options.from === 'earliest' ? '0' : '$')
     try {
-      await ensureGroup(options.from === 'earliest' ? '0' : '$')
+      const what = `did not create group ${JSON.stringify(group)} on topic ${JSON.stringify(topic)}`
+      await this.#withinTimeout(creating, what, 'check that it is running, then subscribe again')
     } catch (error) {
+      if (isSepalError(error)) throw error
       throw unavailable(this.#address, `could not create group ${JSON.stringify(group)} on topic ${JSON.stringify(topic)} (${describe(error)})`, error)
     }
     const consumer = `${this.#instance}-${++this.#subscriptionCount}`
@@ -238,7 +244,9 @@ class RedisTransport implements Transport {
     await Promise.allSettled([...this.#publishing])
     await Promise.allSettled([...this.#subscriptions].map((subscription) => subscription.close()))
     this.#trim?.stop()
-    await this.#commands.quit().catch(() => this.#commands.disconnect())
+    // QUIT lets commands under way finish; with the server away it would wait for ever.
+    await atMost(this.#commands.quit(), 2_000)
+    this.#commands.disconnect()
   }
 }
 
@@ -248,4 +256,8 @@ async function createGroup(commands: Redis, stream: string, group: string, start
   } catch (error) {
     if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error
   }
+}
+
+function isSepalError(error: unknown): boolean {
+  return error instanceof SepalError
 }
