@@ -42,8 +42,7 @@ export function toKafkaRecord(event: CloudEvent, mode: KafkaMode, key?: string):
   }
   for (const name of Object.keys(valid)) {
     if (name === 'data' || name === 'data_base64') continue
-    const value = String(valid[name])
-    headers.set(Buffer.from(name === 'datacontenttype' ? CONTENT_TYPE : `ce_${name}`), Buffer.from(value))
+    headers.set(headerName(name), Buffer.from(String(valid[name])))
   }
   if (valid.data_base64 !== undefined) {
     if (valid.datacontenttype === undefined) headers.set(Buffer.from(BYTES_HEADER), Buffer.from('1'))
@@ -57,6 +56,18 @@ export function toKafkaRecord(event: CloudEvent, mode: KafkaMode, key?: string):
   // Non-JSON types carry a string; anything else under such a type is written as its JSON text.
   const text = !isJsonEssence(essence) && typeof data === 'string' ? data : JSON.stringify(data)
   return { key: keyBytes, value: Buffer.from(text), headers }
+}
+
+const headerNames = new Map<string, Buffer>()
+
+/** The header of an attribute, as bytes; the few names in use are made once (the client only reads them). */
+function headerName(attribute: string): Buffer {
+  let name = headerNames.get(attribute)
+  if (name === undefined) {
+    name = Buffer.from(attribute === 'datacontenttype' ? CONTENT_TYPE : `ce_${attribute}`)
+    if (headerNames.size < 1024) headerNames.set(attribute, name)
+  }
+  return name
 }
 
 export interface KafkaRecordIn {
@@ -77,7 +88,7 @@ export function fromKafkaRecord(record: KafkaRecordIn): CloudEvent {
   let bytes = false
   let ceHeaders = 0
   for (const [rawName, rawValue] of record.headers ?? []) {
-    const name = rawName.toString('utf8').toLowerCase()
+    const name = rawName.toString('latin1').toLowerCase()
     if (name === CONTENT_TYPE) contentType = rawValue.toString('utf8')
     else if (name === BYTES_HEADER) bytes = true
     else if (name.startsWith('ce_')) {
@@ -113,7 +124,8 @@ function readAttribute(name: string, raw: Buffer, attributes: Record<string, unk
     return
   }
   const text = raw.toString('utf8')
-  if (!Buffer.from(text).equals(raw)) {
+  // Invalid UTF-8 decodes to U+FFFD; only then is it worth telling it from a real U+FFFD.
+  if (text.includes('\uFFFD') && !Buffer.from(text).equals(raw)) {
     problems.push({ attribute: name, message: `header ce_${name} is not utf-8: ${quote(raw.toString('latin1'))}` })
     return
   }

@@ -31,8 +31,8 @@ interface Partition {
   readonly tracker: OffsetTracker
 }
 
-const HIGH_WATER = 1024
-const LOW_WATER = 256
+const HIGH_WATER = 2048
+const LOW_WATER = 1024
 const LEASE_CHECK_MS = 100
 const RESTART_DELAY_MS = 1000
 

@@ -1,0 +1,174 @@
+// Kafka transport throughput against a raw @platformatic/kafka loop doing the same work with the same
+// client on the same broker: ~1 KB CloudEvents on topics of 3 partitions, published 100 at a time by
+// an idempotent producer with acks=all (each batch awaited), then consumed in a consumer group from
+// the earliest offset and acked with 100 in flight. The raw loop parses each record's JSON value and
+// commits the next offset of every partition once per 100 records; sepal hands out validated events
+// read from the CloudEvents Kafka binding (binary mode: `ce_` headers, data in the value), commits
+// contiguous acked offsets as acks arrive. Joining the group is inside the timing on both sides.
+// Sides alternate in one process (which goes first changes every round), each on fresh topics and
+// groups; each figure is the median of the runs.
+//
+//   node --import tsx bench/transports/kafka.ts [--events 20000] [--repeat 5] [--mode binary|structured]
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { Admin, Consumer, Producer } from '@platformatic/kafka'
+import type { CloudEvent } from '../../src/event/cloud-event.js'
+import { parseEvent } from '../../src/event/parse-event.js'
+import type { KafkaMode } from '../../src/transports/kafka/kafka-binding.js'
+import { createKafkaTransport } from '../../src/transports/kafka/kafka-transport.js'
+import { median } from '../support/stats.js'
+import { orderEvent } from '../support/order-event.js'
+
+export interface KafkaBenchRow {
+  readonly name: string
+  /** Events per second; median of the runs. */
+  readonly eventsPerSecond: number
+  /** eventsPerSecond / the raw loop's for the same step, measured in the same run. */
+  readonly ratio: number
+  /** The same ratio by CPU time of this process (user + system): steadier on a busy machine. */
+  readonly cpuRatio: number
+}
+
+export interface KafkaBenchOptions {
+  readonly url?: string
+  readonly events?: number
+  readonly repeat?: number
+  readonly mode?: KafkaMode
+}
+
+const BATCH = 100
+const IN_FLIGHT = 100
+const PARTITIONS = 3
+
+interface Measured {
+  readonly rate: number
+  readonly cpuRate: number
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
+}
+
+async function measure(count: number, work: () => Promise<void>): Promise<Measured> {
+  const cpuStarted = cpuSeconds()
+  const started = performance.now()
+  await work()
+  const seconds = (performance.now() - started) / 1000
+  return { rate: count / seconds, cpuRate: count / (cpuSeconds() - cpuStarted) }
+}
+
+function batchesOf<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+async function rawPublish(producer: Producer, topic: string, batches: readonly CloudEvent[][]): Promise<void> {
+  for (const batch of batches) {
+    await producer.send({ messages: batch.map((event) => ({ topic, value: Buffer.from(JSON.stringify(event)) })) })
+  }
+}
+
+async function rawConsume(brokers: string[], topic: string, total: number): Promise<void> {
+  const consumer = new Consumer({ clientId: 'sepal-bench-raw', groupId: `raw-${topic}`, bootstrapBrokers: brokers, maxWaitTime: 500, autocommit: false })
+  try {
+    const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false })
+    const next = new Map<number, bigint>()
+    let seen = 0
+    for await (const message of stream) {
+      if ((JSON.parse(message.value.toString()) as CloudEvent).id.length > 0) seen++
+      next.set(message.partition, message.offset + 1n)
+      if (seen % IN_FLIGHT === 0 || seen === total) {
+        const offsets = [...next].map(([partition, offset]) => ({ topic, partition, offset, leaderEpoch: -1 }))
+        await consumer.commit({ offsets })
+      }
+      if (seen === total) break
+    }
+    await stream.close()
+  } finally {
+    await consumer.close(true)
+  }
+}
+
+export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRow[]> {
+  const url = options.url ?? 'kafka://127.0.0.1:9092'
+  const brokers = [url.replace(/^kafka:\/\//, '').replace(/\/$/, '')]
+  const total = options.events ?? 20_000
+  const mode = options.mode ?? 'binary'
+  const batches = batchesOf(Array.from({ length: total }, (_, i) => parseEvent(orderEvent(i))), BATCH)
+  const run = randomUUID().slice(0, 8)
+  const admin = new Admin({ clientId: 'sepal-bench', bootstrapBrokers: brokers })
+  const producer = new Producer({ clientId: 'sepal-bench-raw', bootstrapBrokers: brokers, idempotent: true, acks: -1 })
+  const transport = await createKafkaTransport({ url, mode, partitions: PARTITIONS })
+  const topics: string[] = []
+  const results = { rawPublish: [] as Measured[], sepalPublish: [] as Measured[], rawConsume: [] as Measured[], sepalConsume: [] as Measured[] }
+  try {
+    for (let round = 0; round < (options.repeat ?? 5); round++) {
+      const rawTopic = `sepal-bench-raw-${run}-${round}`
+      const topic = `sepal-bench-${run}-${round}`
+      topics.push(rawTopic, topic, `${topic}.sepal-retry.setup`, `${topic}.sepal-retry.g`)
+      await admin.createTopics({ topics: [rawTopic], partitions: PARTITIONS, replicas: 1 })
+      // Creates the topic, as the raw side's was created before its timing.
+      await (await transport.subscribe(topic, { group: 'setup' })).close()
+      const raw = async (): Promise<void> => {
+        results.rawPublish.push(await measure(total, () => rawPublish(producer, rawTopic, batches)))
+        results.rawConsume.push(await measure(total, () => rawConsume(brokers, rawTopic, total)))
+      }
+      const sepal = async (): Promise<void> => {
+        results.sepalPublish.push(
+          await measure(total, async () => {
+            for (const batch of batches) await transport.publish(topic, batch)
+          }),
+        )
+        results.sepalConsume.push(
+          await measure(total, async () => {
+            const subscription = await transport.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight: IN_FLIGHT })
+            let seen = 0
+            for await (const delivery of subscription) {
+              if (delivery.event.id.length > 0) seen++
+              void delivery.ack()
+              if (seen === total) break
+            }
+          }),
+        )
+      }
+      // Which side goes first alternates, so a machine that gets busier or quieter favours neither.
+      if (round % 2 === 0) await raw().then(sepal)
+      else await sepal().then(raw)
+    }
+  } finally {
+    await transport.close()
+    await producer.close()
+    await admin.deleteTopics({ topics }).catch(() => undefined)
+    await admin.close()
+  }
+  const row = (name: string, side: readonly Measured[], peer: readonly Measured[]): KafkaBenchRow => ({
+    name,
+    eventsPerSecond: median(side.map((m) => m.rate)),
+    ratio: median(side.map((m) => m.rate)) / median(peer.map((m) => m.rate)),
+    cpuRatio: median(side.map((m) => m.cpuRate)) / median(peer.map((m) => m.cpuRate)),
+  })
+  return [
+    row('publish: raw producer.send, batches of 100', results.rawPublish, results.rawPublish),
+    row(`publish: sepal kafka transport (${mode})`, results.sepalPublish, results.rawPublish),
+    row('consume+ack: raw consume(), commit per 100', results.rawConsume, results.rawConsume),
+    row(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
+  ]
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { events: { type: 'string' }, repeat: { type: 'string' }, mode: { type: 'string' }, url: { type: 'string' } } })
+  const rows = await run({
+    ...(values.url === undefined ? {} : { url: values.url }),
+    ...(values.events === undefined ? {} : { events: Number(values.events) }),
+    ...(values.repeat === undefined ? {} : { repeat: Number(values.repeat) }),
+    ...(values.mode === 'structured' ? { mode: 'structured' as const } : {}),
+  })
+  console.log(`${'Kafka, ~1 KB events'.padEnd(48)} ${'events/s'.padStart(9)}  ratio  (by CPU time)`)
+  for (const row of rows) {
+    const rate = Math.round(row.eventsPerSecond).toString().padStart(9)
+    console.log(`${row.name.padEnd(48)} ${rate}  ${row.ratio.toFixed(2)}x  (${row.cpuRatio.toFixed(2)}x)`)
+  }
+}
