@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Metrics } from '../engine/metrics.js'
 import type { Logger } from '../engine/types.js'
 import { OptionsError } from '../errors.js'
@@ -29,7 +30,7 @@ export interface HttpIngressOptions {
   /** Signed webhook endpoints, each served at `POST /webhooks/<name>` (see docs/webhooks.md). */
   readonly webhooks?: readonly WebhookEndpointOptions[]
   /** Serves the EventBridge-compatible API on `POST /` (see docs/eventbridge.md). */
-  readonly eventBridge?: { handle(request: Request): Promise<Response> }
+  readonly eventBridge?: { handle(request: Request): Promise<Response>; serveNode?(req: IncomingMessage, res: ServerResponse): void }
 }
 
 export interface ResolvedIngressOptions {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { OptionsError } from '../errors.js'
 import { createIngress } from './create-http-app.js'
+import { createEventBridgeFastPath } from './eventbridge/node-fast-path.js'
 import { createEventsFastPath } from './events-fast-path.js'
 import type { HttpApp } from './app.js'
 import type { HttpIngressOptions } from './options.js'
@@ -72,6 +73,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const ingress = createIngress(options, { isClosing: () => closing })
   const app = ingress.app
   const serveEventsDirectly = createEventsFastPath(ingress)
+  const serveEventBridgeDirectly = createEventBridgeFastPath(app, options.eventBridge)
   const listener = getRequestListener(app.fetch)
   const server = createServer(
     // Node wants headersTimeout <= requestTimeout; 0 disables either.
@@ -86,7 +88,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     (req, res) => {
       // A request that arrives on a kept-alive connection during close is still served, then the connection ends.
       if (closing) res.setHeader('connection', 'close')
-      if (!serveEventsDirectly(req, res)) void listener(req, res)
+      if (!serveEventsDirectly(req, res) && !serveEventBridgeDirectly(req, res)) void listener(req, res)
     },
   )
   server.keepAliveTimeout = keepAliveTimeout

@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import type { Logger } from '../../engine/types.js'
 import type { Transport } from '../../transports/contract.js'
-import { readWebBody } from '../read-body.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { readNodeBody, readWebBody, type BodyReadResult } from '../read-body.js'
 import { EventBridgeApiError } from './api-error.js'
 import type { ApiInput } from './api-input.js'
 import { ApiRegistry, type RuleHost } from './api-registry.js'
@@ -33,6 +34,8 @@ export interface EventBridgeApiOptions {
 /** The EventBridge-compatible API: `POST /` with `X-Amz-Target: AWSEvents.<Operation>`, AWS JSON 1.1. */
 export interface EventBridgeApi {
   handle(request: Request): Promise<Response>
+  /** The same, straight on node:http (the server's direct path, skipping the fetch-API adaptor). */
+  serveNode(req: IncomingMessage, res: ServerResponse): void
   readonly registry: ApiRegistry
   close(): void
 }
@@ -78,20 +81,20 @@ export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridg
     DeleteEventBus: deleteEventBus,
   }
 
-  async function handle(request: Request): Promise<Response> {
-    const target = request.headers.get('x-amz-target') ?? ''
+  /** One call: the operation named by X-Amz-Target, its JSON body read under the limit by `readBody`. */
+  async function call(target: string, readBody: (limit: number) => Promise<BodyReadResult>): Promise<ApiAnswer> {
     const name = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : undefined
     const operation = name === undefined || !Object.hasOwn(operations, name) ? undefined : operations[name]
     if (operation === undefined) {
       return awsError(new EventBridgeApiError('UnknownOperationException', `unknown operation ${JSON.stringify(target)}; send X-Amz-Target: AWSEvents.<Operation>`))
     }
-    const body = await readWebBody(request.body, request.headers.get('content-length'), maxRequestBytes)
+    const body = await readBody(maxRequestBytes)
     if (body.kind !== 'ok') {
       return awsError(new EventBridgeApiError('ValidationException', body.kind === 'too-large' ? `the request is over ${maxRequestBytes} bytes` : 'the request body was cut off', body.kind === 'too-large' ? 413 : 400))
     }
     let input: unknown
     try {
-      input = body.body.length === 0 ? {} : JSON.parse(Buffer.from(body.body).toString('utf8'))
+      input = body.body.length === 0 ? {} : JSON.parse(Buffer.from(body.body.buffer, body.body.byteOffset, body.body.byteLength).toString('utf8'))
     } catch {
       return awsError(new EventBridgeApiError('SerializationException', 'the request body is not valid JSON'))
     }
@@ -100,7 +103,7 @@ export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridg
     }
     try {
       const output = await operation(registry, input as ApiInput)
-      return new Response(JSON.stringify(output), { status: 200, headers: { 'content-type': CONTENT_TYPE } })
+      return { status: 200, headers: { 'content-type': CONTENT_TYPE }, body: JSON.stringify(output) }
     } catch (error) {
       if (error instanceof EventBridgeApiError) return awsError(error)
       logger.error({ operation: name, err: { message: (error as Error).message } }, 'an EventBridge API call failed unexpectedly')
@@ -108,12 +111,37 @@ export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridg
     }
   }
 
-  return { handle, registry, close: () => store.close() }
+  async function handle(request: Request): Promise<Response> {
+    const answer = await call(request.headers.get('x-amz-target') ?? '', (limit) => readWebBody(request.body, request.headers.get('content-length'), limit))
+    return new Response(answer.body, { status: answer.status, headers: answer.headers })
+  }
+
+  return {
+    handle,
+    serveNode: (req, res) => {
+      void call(headerText(req.headers['x-amz-target']), (limit) => readNodeBody(req, req.headers['content-length'], limit)).then(
+        (answer) => {
+          res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) })
+          res.end(answer.body)
+        },
+        () => res.destroy(),
+      )
+    },
+    registry,
+    close: () => store.close(),
+  }
 }
 
-function awsError(error: EventBridgeApiError): Response {
-  return new Response(JSON.stringify({ __type: error.type, message: error.message }), {
-    status: error.status,
-    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-errortype': error.type },
-  })
+function headerText(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '')
+}
+
+interface ApiAnswer {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+function awsError(error: EventBridgeApiError): ApiAnswer {
+  return { status: error.status, headers: { 'content-type': CONTENT_TYPE, 'x-amzn-errortype': error.type }, body: JSON.stringify({ __type: error.type, message: error.message }) }
 }
