@@ -5,6 +5,7 @@
 //   npm run bench -- engine http     # only those whose name contains one of the words
 import { run as embeddedLog } from './embedded-log.js'
 import { run as engineDispatch } from './engine-dispatch.js'
+import { run as eventBridgePutEvents } from './eventbridge-put-events.js'
 import { run as httpIngress } from './http-ingress.js'
 import { run as idempotencyOverhead } from './idempotency-overhead.js'
 import { run as webhookDelivery } from './webhook-delivery.js'
@@ -19,6 +20,7 @@ const benchmarks: Benchmark[] = [
   { name: 'engine dispatch (memory transport) vs a bare JSON.parse loop', target: 'sepal >= 0.5x', run: () => engineDispatch() },
   { name: 'embedded log publish -> consume -> ack vs a raw better-sqlite3 loop', target: 'sepal >= 0.7x', run: () => embeddedLog() },
   { name: 'http ingress (202 after durable append) vs a bare node:http server', target: 'sepal >= 0.6x', run: () => httpIngress() },
+  { name: 'eventbridge PutEvents (batches of 10) vs POST /events batches on the same server', target: 'ratio reported, no target', run: () => eventBridgePutEvents() },
   { name: 'idempotency overhead (embedded log): off vs SQLite and Redis stores', target: 'on >= 0.8x off', run: () => idempotencyOverhead() },
   { name: 'webhook delivery out (HTTP target) vs a raw fetch loop to the same receiver', target: 'sepal >= 0.8x', run: () => webhookDelivery() },
 ]
