@@ -1,4 +1,5 @@
-import { buildDecisionTree, type DecisionNode } from './decision-tree.js'
+import { buildDecisionTree } from './decision-tree.js'
+import { edgeSlot, flattenTree, nodeStride, NodeSlot, rangeStride, type FlatTree } from './flat-tree.js'
 import { parsePattern } from './parse-pattern.js'
 import type { FieldCondition, IndexKey, PatternLimits } from './pattern-ast.js'
 import type { Matcher, PatternRules } from './types.js'
@@ -71,7 +72,7 @@ export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits 
       allowsAbsent: c.allowsAbsent,
     })),
   )
-  const { root: tree, nodes } = buildDecisionTree(described)
+  const { nodes } = buildDecisionTree(described)
   const conjunctions: CompiledConjunction[] = parsed.map(({ rule, conditions }, c) => ({
     rule,
     conditions: conditions
@@ -79,7 +80,7 @@ export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits 
       .sort((a, b) => checkOrder(a.condition) - checkOrder(b.condition))
       .map(({ condition, field, bit }) => ({ field, bit, tests: condition.matchers.map((m) => m.test), allowsAbsent: condition.allowsAbsent })),
   }))
-  return new IndexedMatcher(ids, root, fieldCount, tree, nodes, conjunctions)
+  return new IndexedMatcher(ids, root, fieldCount, flattenTree(nodes, fieldCount), conjunctions)
 }
 
 /** Cheap and selective checks first, so a candidate that fails usually fails on its first test. */
@@ -102,33 +103,43 @@ class IndexedMatcher<R> implements Matcher<R> {
   private readonly candidates: number[] = []
   /** Per candidate, the conditions the decision tree already proved. */
   private readonly candidateProven: number[] = []
-  private addCandidates(list: readonly number[], proven: readonly number[]): void {
-    const seen = this.conjunctionSeen
-    const generation = this.generation
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i] as number
-      if (seen[c] !== generation) {
-        seen[c] = generation
-        this.candidateProven[this.candidates.length] = proven[i] as number
-        this.candidates.push(c)
-      }
-    }
-  }
-
-  private readonly resolveNode = (node: DecisionNode): void => this.resolve(node)
+  private readonly nodeSeen: Int32Array
+  /** Per field, the generation in which its key numbers were collected into `keys`, and where they sit. */
+  private readonly keysStamp: Int32Array
+  private readonly keysStart: Int32Array
+  private readonly keysEnd: Int32Array
+  private readonly keys: number[] = []
 
   constructor(
     private readonly ids: readonly R[],
     private readonly root: PathNode,
     fieldCount: number,
-    private readonly tree: DecisionNode,
-    private readonly nodes: readonly DecisionNode[],
+    private readonly tree: FlatTree,
     private readonly conjunctions: readonly CompiledConjunction[],
   ) {
     this.fieldSeen = new Int32Array(fieldCount)
     this.fieldHead = new Int32Array(fieldCount)
     this.conjunctionSeen = new Int32Array(conjunctions.length)
     this.ruleSeen = new Int32Array(ids.length)
+    this.nodeSeen = new Int32Array(tree.nodes.length / nodeStride)
+    this.keysStamp = new Int32Array(fieldCount)
+    this.keysStart = new Int32Array(fieldCount)
+    this.keysEnd = new Int32Array(fieldCount)
+  }
+
+  /** Adds `count` (conjunction, proven) pairs of the tree's candidate array, from pair `start`. */
+  private addCandidates(start: number, count: number): void {
+    const seen = this.conjunctionSeen
+    const generation = this.generation
+    const pairs = this.tree.candidates
+    for (let i = start * 2, end = (start + count) * 2; i < end; i += 2) {
+      const c = pairs[i] as number
+      if (seen[c] !== generation) {
+        seen[c] = generation
+        this.candidateProven[this.candidates.length] = pairs[i + 1] as number
+        this.candidates.push(c)
+      }
+    }
   }
 
   match(event: unknown): R[] {
@@ -143,7 +154,7 @@ class IndexedMatcher<R> implements Matcher<R> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return []
     this.begin()
     if (this.root.children !== undefined) this.walkObject(value as Record<string, unknown>, this.root, 1)
-    this.resolve(this.tree)
+    this.resolve(0)
     return this.settle()
   }
 
@@ -153,32 +164,72 @@ class IndexedMatcher<R> implements Matcher<R> {
       this.fieldSeen.fill(0)
       this.conjunctionSeen.fill(0)
       this.ruleSeen.fill(0)
-      for (const node of this.nodes) node.seen = 0
+      this.nodeSeen.fill(0)
+      this.keysStamp.fill(0)
     }
     this.generation++
     this.valueCount = 0
     this.candidates.length = 0
+    this.keys.length = 0
   }
 
   /** Follows the decision tree with the values the walk recorded, collecting candidate conjunctions. */
-  private resolve(node: DecisionNode): void {
+  private resolve(node: number): void {
     const generation = this.generation
-    if (node.seen === generation) return
-    node.seen = generation
-    if (node.direct.length > 0) this.addCandidates(node.direct, node.directProven)
-    const presence = node.presence
-    for (let p = 0; p < presence.length; p++) {
-      const entry = presence[p] as DecisionNode['presence'][number]
-      if (this.fieldSeen[entry.field] === generation) this.addCandidates(entry.conjunctions, entry.proven)
+    if (this.nodeSeen[node] === generation) return
+    this.nodeSeen[node] = generation
+    const tree = this.tree
+    const row = node * nodeStride
+    const info = tree.nodes
+    const directCount = info[row + NodeSlot.directCount] as number
+    if (directCount > 0) this.addCandidates(info[row + NodeSlot.directStart] as number, directCount)
+    for (let p = (info[row + NodeSlot.presenceStart] as number) * 3, end = p + (info[row + NodeSlot.presenceCount] as number) * 3; p < end; p += 3) {
+      if (this.fieldSeen[tree.presence[p] as number] === generation) this.addCandidates(tree.presence[p + 1] as number, tree.presence[p + 2] as number)
     }
-    const branches = node.branches
-    for (let b = 0; b < branches.length; b++) {
-      const branch = branches[b] as DecisionNode['branches'][number]
-      if (this.fieldSeen[branch.field] !== generation) continue
-      for (let n = this.fieldHead[branch.field] as number; n >= 0; n = this.nextValue[n] as number) {
-        branch.index.lookup(this.values[n], this.resolveNode)
+    const keyedStart = info[row + NodeSlot.keyedStart] as number
+    for (let k = keyedStart, end = keyedStart + (info[row + NodeSlot.keyedCount] as number); k < end; k++) {
+      const field = tree.keyedFields[k] as number
+      if (this.fieldSeen[field] !== generation) continue
+      if (this.keysStamp[field] !== generation) this.collectKeys(field)
+      for (let i = this.keysStart[field] as number, last = this.keysEnd[field] as number; i < last; i++) {
+        const key = this.keys[i] as number
+        const edges = tree.edges
+        for (let slot = edgeSlot(node, key, tree.edgeMask); edges[slot * 4] !== 0; slot = (slot + 1) & tree.edgeMask) {
+          if (edges[slot * 4] === node + 1 && edges[slot * 4 + 1] === key) {
+            this.resolve(edges[slot * 4 + 2] as number)
+            break
+          }
+        }
       }
     }
+    const ranges = tree.ranges
+    for (let r = (info[row + NodeSlot.rangeStart] as number) * rangeStride, end = r + (info[row + NodeSlot.rangeCount] as number) * rangeStride; r < end; r += rangeStride) {
+      const field = ranges[r] as number
+      if (this.fieldSeen[field] !== generation) continue
+      const low = ranges[r + 1] as number
+      const high = ranges[r + 2] as number
+      const flags = ranges[r + 3] as number
+      for (let n = this.fieldHead[field] as number; n >= 0; n = this.nextValue[n] as number) {
+        const value = this.values[n]
+        if (typeof value !== 'number') continue
+        if ((flags & 1 ? value > low : value >= low) && (flags & 2 ? value < high : value <= high)) {
+          this.resolve(ranges[r + 4] as number)
+          break
+        }
+      }
+    }
+  }
+
+  /** Looks each of the event's values at `field` up once in the field's key dictionary. */
+  private collectKeys(field: number): void {
+    this.keysStamp[field] = this.generation
+    const keys = this.keys
+    this.keysStart[field] = keys.length
+    const dictionary = this.tree.fieldKeys[field]
+    if (dictionary !== undefined) {
+      for (let n = this.fieldHead[field] as number; n >= 0; n = this.nextValue[n] as number) dictionary.collect(this.values[n], keys)
+    }
+    this.keysEnd[field] = keys.length
   }
 
   private walkObject(object: Record<string, unknown>, node: PathNode, depth: number): void {

@@ -1,4 +1,3 @@
-import { KeyIndex } from './key-index.js'
 import type { IndexKey } from './pattern-ast.js'
 
 /** What the tree needs to know of one condition of a conjunction. */
@@ -11,8 +10,8 @@ export interface TreeCondition {
 
 /**
  * A node of the decision tree. Reaching it makes `direct` candidates; `presence` lists become candidates
- * when the event has any value at their field; each branch looks the event's values of one field up in a
- * key index and leads to child nodes. Like event-ruler's automaton, it goes field by field, so an event
+ * when the event has any value at their field; each edge leads to a child node when one of the event's
+ * values at its field satisfies its key (see flat-tree.ts for how the matcher looks edges up). Like event-ruler's automaton, it goes field by field, so an event
  * only reaches the conjunctions whose keyed conditions it satisfies so far.
  */
 export class DecisionNode {
@@ -20,15 +19,15 @@ export class DecisionNode {
   /** Per direct conjunction, a bit set of its conditions the path to this node proves (exact keys). */
   directProven: number[] = []
   presence: Array<{ readonly field: number; readonly conjunctions: number[]; readonly proven: number[] }> = []
-  branches: Array<{ readonly field: number; readonly index: KeyIndex<DecisionNode> }> = []
-  /** Generation of the last event that reached this node, so each event resolves it once. */
-  seen = 0
+  /** At most one edge per field and key. */
+  edges: Array<{ readonly field: number; readonly key: IndexKey; readonly child: DecisionNode }> = []
 }
 
 /** Below this many conjunctions a node stops branching: checking them directly is cheaper. */
 const leafSize = 1
 
-const keyText = (field: number, key: IndexKey): string =>
+/** Identifies a key at a field: groups in the tree and key numbers in the flat tree use it. */
+export const keyText = (field: number, key: IndexKey): string =>
   `${field}\u0001${key.kind}${'ignoreCase' in key && key.ignoreCase ? 'i' : ''}\u0001${typeof key.key}\u0001${String(key.key)}`
 
 /**
@@ -122,13 +121,8 @@ function build(
     }
   }
   for (const [field, entry] of presence) node.presence.push({ field, ...entry })
-  const byField = new Map<number, KeyIndex<DecisionNode>>()
   for (const group of groups.values()) {
-    let index = byField.get(group.field)
-    if (index === undefined) byField.set(group.field, (index = new KeyIndex()))
-    const child = build(group.members, group.used, group.proven, conjunctions, nodes)
-    index.getOrAdd(group.key, () => child)
+    node.edges.push({ field: group.field, key: group.key, child: build(group.members, group.used, group.proven, conjunctions, nodes) })
   }
-  for (const [field, index] of byField) node.branches.push({ field, index })
   return node
 }
