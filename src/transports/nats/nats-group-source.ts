@@ -127,7 +127,7 @@ export class NatsGroupSource implements DeliverySource {
     const wanted = room - this.#buffer.length - this.#requested
     if (this.#released !== undefined || wanted <= 0 || this.#options.connection.isClosed()) return
     // Small top-ups wait until a request is used up, so a busy subscription sends few requests.
-    if (this.#requested > 0 && wanted < Math.ceil(room / 2)) return
+    if (this.#requested > 0 && wanted < Math.ceil(room / 4)) return
     const { stream, consumer } = this.#options
     const request = { batch: wanted, expires: this.#expiresMs * NANOS_PER_MS, idle_heartbeat: this.#heartbeatMs * NANOS_PER_MS }
     try {
@@ -218,13 +218,25 @@ export class NatsDelivery extends SettleOnce {
 }
 
 /**
- * Sends an ack-protocol word. On a closed connection it does nothing: the server then redelivers
- * after the ack wait, which at-least-once allows, and a settle never rejects for it.
+ * Sends an ack-protocol word. Words are gathered and sent together once the current turn of the
+ * event loop is over: a consumer acking in a loop then costs one socket write per batch, not one per
+ * event. On a closed connection it does nothing: the server then redelivers after the ack wait,
+ * which at-least-once allows, and a settle never rejects for it.
  */
 function respond(message: Msg, word: string): void {
-  try {
-    message.respond(word)
-  } catch {
-    // closed connection: see above
+  if (queued.length === 0) setImmediate(sendQueued)
+  queued.push(message, word)
+}
+
+const queued: Array<Msg | string> = []
+
+function sendQueued(): void {
+  const words = queued.splice(0)
+  for (let i = 0; i < words.length; i += 2) {
+    try {
+      ;(words[i] as Msg).respond(words[i + 1] as string)
+    } catch {
+      // closed connection: see above
+    }
   }
 }

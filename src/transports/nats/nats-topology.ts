@@ -130,7 +130,8 @@ export class Topology {
         ack_policy: AckPolicy.Explicit,
         deliver_policy: from === 'earliest' ? DeliverPolicy.All : DeliverPolicy.New,
         replay_policy: ReplayPolicy.Instant,
-        filter_subject: place.subject,
+        // A filter costs the server a subject match per message; sepal's own streams hold one subject.
+        ...(place.own ? {} : { filter_subject: place.subject }),
         ack_wait: ackWait,
         // Retries and dead letters belong to the engine; the broker never gives up on an event, and
         // events waiting out a nack delay must not stop the group from getting new ones.

@@ -1,0 +1,208 @@
+// NATS JetStream transport throughput against a raw @nats-io/jetstream loop doing the same work with
+// the same client on the same broker: ~1 KB CloudEvents, published 100 at a time (each batch awaited,
+// every message acknowledged by the stream), then consumed and acked with 100 in flight (the raw loop
+// uses `consume({ max_messages: 100 })`, sepal a subscription with `maxInFlight: 100`).
+// Both sides put the same bytes on the wire, the CloudEvents NATS binding in binary mode (`ce-`
+// headers, the data's JSON as the payload): the raw loop builds the headers and stringifies the data
+// itself, and on receipt reads the headers and parses the data; sepal does the same through the
+// transport, and also validates every event it reads (attribute formats, as for any untrusted input).
+// `--mode structured` makes both sides send the JSON format as the payload instead.
+// Sides alternate in one process, each on a fresh stream; each figure is the median of the runs.
+//
+//   node --import tsx bench/transports/nats.ts [--events 10000] [--repeat 5] [--mode binary|structured]
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream'
+import { MsgHdrsImpl, connect } from '@nats-io/transport-node'
+import type { CloudEvent } from '../../src/event/cloud-event.js'
+import { parseEvent } from '../../src/event/parse-event.js'
+import type { NatsMode } from '../../src/transports/nats/nats-binding.js'
+import { createNatsTransport } from '../../src/transports/nats/nats-transport.js'
+
+export interface NatsBenchRow {
+  readonly name: string
+  /** Events per second; median of the runs. */
+  readonly eventsPerSecond: number
+  /** eventsPerSecond / the raw loop's for the same step, measured in the same run. */
+  readonly ratio: number
+  /** The same ratio by CPU time of this process (user + system): steadier on a busy machine. */
+  readonly cpuRatio: number
+}
+
+export interface NatsBenchOptions {
+  readonly url?: string
+  readonly events?: number
+  readonly repeat?: number
+  readonly mode?: NatsMode
+}
+
+const BATCH = 100
+const IN_FLIGHT = 100
+
+interface Measured {
+  readonly rate: number
+  readonly cpuRate: number
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
+}
+
+async function measure(count: number, work: () => Promise<void>): Promise<Measured> {
+  const cpuStarted = cpuSeconds()
+  const started = performance.now()
+  await work()
+  const seconds = (performance.now() - started) / 1000
+  return { rate: count / seconds, cpuRate: count / (cpuSeconds() - cpuStarted) }
+}
+
+/** A CloudEvent of about 1 KB in its JSON form, validated as the engine's events are. */
+function makeEvent(i: number): CloudEvent {
+  return parseEvent({
+    specversion: '1.0',
+    id: `reading-${i}`,
+    source: 'plant.sensors',
+    type: 'SensorReading',
+    subject: `sensor-${i % 311}`,
+    time: '2026-12-04T12:00:00.000Z',
+    datacontenttype: 'application/json',
+    data: {
+      sensor: `sensor-${i % 311}`,
+      values: Array.from({ length: 24 }, (_, n) => ({ channel: `ch-${n}`, value: (i * 7 + n) % 1000, unit: 'mbar' })),
+      site: { name: 'north hall', line: i % 4, shift: 'late' },
+    },
+  })
+}
+
+function batchesOf<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/** What a hand-written client sends: every attribute but data as a `ce-` header, the data as JSON. */
+function rawMessage(event: CloudEvent, mode: NatsMode): { headers?: ReturnType<typeof MsgHdrsImpl.fromRecord>; body: string } {
+  if (mode === 'structured') {
+    return { headers: MsgHdrsImpl.fromRecord({ 'content-type': ['application/cloudevents+json'] }), body: JSON.stringify(event) }
+  }
+  const headers: Record<string, string[]> = {}
+  for (const [name, value] of Object.entries(event)) if (name !== 'data') headers[`ce-${name}`] = [String(value)]
+  return { headers: MsgHdrsImpl.fromRecord(headers), body: JSON.stringify(event.data) }
+}
+
+/** What a hand-written client reads back: the attributes from the headers, the data parsed. */
+function rawRead(message: JsMsg, mode: NatsMode): CloudEvent {
+  if (mode === 'structured') return JSON.parse(message.string()) as CloudEvent
+  const event: Record<string, unknown> = {}
+  for (const [name, values] of message.headers ?? []) if (name.startsWith('ce-')) event[name.slice(3)] = values[0]
+  event['data'] = JSON.parse(message.string())
+  return event as unknown as CloudEvent
+}
+
+async function rawPublish(js: JetStreamClient, subject: string, batches: readonly CloudEvent[][], mode: NatsMode): Promise<void> {
+  for (const batch of batches) {
+    await Promise.all(
+      batch.map((event) => {
+        const { headers, body } = rawMessage(event, mode)
+        return js.publish(subject, body, headers === undefined ? {} : { headers })
+      }),
+    )
+  }
+}
+
+async function rawConsume(js: JetStreamClient, jsm: JetStreamManager, stream: string, total: number, mode: NatsMode): Promise<Measured> {
+  await jsm.consumers.add(stream, { durable_name: 'g', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All })
+  const consumer = await js.consumers.get(stream, 'g')
+  return measure(total, async () => {
+    const messages = await consumer.consume({ max_messages: IN_FLIGHT })
+    let seen = 0
+    for await (const message of messages) {
+      if (rawRead(message, mode).id.length > 0) seen++
+      message.ack()
+      if (seen === total) break
+    }
+    await messages.close()
+  })
+}
+
+export async function run(options: NatsBenchOptions = {}): Promise<NatsBenchRow[]> {
+  const url = options.url ?? 'nats://127.0.0.1:4222'
+  const total = options.events ?? 10_000
+  const mode = options.mode ?? 'binary'
+  const batches = batchesOf(Array.from({ length: total }, (_, i) => makeEvent(i)), BATCH)
+  const nc = await connect({ servers: new URL(url).host })
+  const js = jetstream(nc)
+  const jsm = await jetstreamManager(nc)
+  const prefix = `SEPALBENCH_${randomUUID().slice(0, 8)}_`
+  const subjectPrefix = `sepalbench.${prefix}`
+  const transport = await createNatsTransport({ url, mode, streamPrefix: prefix, subjectPrefix })
+  const results = { rawPublish: [] as Measured[], sepalPublish: [] as Measured[], rawConsume: [] as Measured[], sepalConsume: [] as Measured[] }
+  try {
+    for (let round = 0; round < (options.repeat ?? 5); round++) {
+      const rawStream = `${prefix}raw${round}`
+      const rawSubject = `${subjectPrefix}.raw${round}`
+      await jsm.streams.add({ name: rawStream, subjects: [rawSubject] })
+      results.rawPublish.push(await measure(total, () => rawPublish(js, rawSubject, batches, mode)))
+      results.rawConsume.push(await rawConsume(js, jsm, rawStream, total, mode))
+
+      const topic = `t${round}`
+      // Creates the stream, as the raw side's was created before its timing.
+      await (await transport.subscribe(topic, { group: 'setup' })).close()
+      results.sepalPublish.push(
+        await measure(total, async () => {
+          for (const batch of batches) await transport.publish(topic, batch)
+        }),
+      )
+      const subscription = await transport.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight: IN_FLIGHT })
+      results.sepalConsume.push(
+        await measure(total, async () => {
+          let seen = 0
+          for await (const delivery of subscription) {
+            if (delivery.event.id.length > 0) seen++
+            void delivery.ack()
+            if (seen === total) break
+          }
+        }),
+      )
+    }
+  } finally {
+    await transport.close()
+    for await (const stream of jsm.streams.names()) if (stream.startsWith(prefix)) await jsm.streams.delete(stream)
+    await nc.close()
+  }
+  const row = (name: string, side: readonly Measured[], peer: readonly Measured[]): NatsBenchRow => ({
+    name,
+    eventsPerSecond: median(side.map((m) => m.rate)),
+    ratio: median(side.map((m) => m.rate)) / median(peer.map((m) => m.rate)),
+    cpuRatio: median(side.map((m) => m.cpuRate)) / median(peer.map((m) => m.cpuRate)),
+  })
+  return [
+    row('publish: raw js.publish, 100 in flight', results.rawPublish, results.rawPublish),
+    row(`publish: sepal nats transport (${mode})`, results.sepalPublish, results.rawPublish),
+    row('consume+ack: raw consume(), 100 buffered', results.rawConsume, results.rawConsume),
+    row(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
+  ]
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { events: { type: 'string' }, repeat: { type: 'string' }, mode: { type: 'string' }, url: { type: 'string' } } })
+  const rows = await run({
+    ...(values.url === undefined ? {} : { url: values.url }),
+    ...(values.events === undefined ? {} : { events: Number(values.events) }),
+    ...(values.repeat === undefined ? {} : { repeat: Number(values.repeat) }),
+    ...(values.mode === 'structured' ? { mode: 'structured' as const } : {}),
+  })
+  console.log(`${'NATS JetStream, ~1 KB events'.padEnd(48)} ${'events/s'.padStart(9)}  ratio  (by CPU time)`)
+  for (const row of rows) {
+    const rate = Math.round(row.eventsPerSecond).toString().padStart(9)
+    console.log(`${row.name.padEnd(48)} ${rate}  ${row.ratio.toFixed(2)}x  (${row.cpuRatio.toFixed(2)}x)`)
+  }
+}
