@@ -95,6 +95,24 @@ describe.runIf(available)('rabbitmq transport on the broker', () => {
     await subscription.close()
   })
 
+  it('redelivers at once instead of losing the event when its delay queue was deleted behind its back', async () => {
+    const transport = await open()
+    const topic = `gone-${randomUUID().slice(0, 8)}`
+    const subscription = await transport.subscribe(topic, { group: 'g' })
+    await transport.publish(topic, [event('gone-1')])
+    await (await nextWithin(subscription, 10_000))?.nack({ delayMs: 100 })
+    const second = await nextWithin(subscription, 10_000)
+    expect(second?.attempt).toBe(2)
+    const client = await amqp.connect(url)
+    await (await client.createChannel()).deleteQueue(`${namePrefix}${topic}.g.delay-128`)
+    await client.close()
+    await second?.nack({ delayMs: 100 })
+    const third = await nextWithin(subscription, 10_000)
+    expect(third).toMatchObject({ attempt: 3, event: event('gone-1') })
+    await third?.ack()
+    await subscription.close()
+  })
+
   it('sends a delayed retry back to its own group only, counting attempts on', async () => {
     const transport = await open()
     const topic = `delay-${randomUUID().slice(0, 8)}`

@@ -2,6 +2,9 @@ import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Recove
 import { closedError } from '../memory/transport-options.js'
 import { describe, unavailable, type RabbitmqAddress } from './rabbitmq-url.js'
 
+/** Header of a mandatory publish (a parked retry), so its basic.return can be matched to it. */
+export const PUBLISH_ID_HEADER = 'x-sepal-publish-id'
+
 export interface ConnectionSettings {
   readonly connectTimeoutMs: number
   /** Longest wait between two reconnect attempts. */
@@ -25,6 +28,8 @@ export class RabbitmqConnection {
   #declareChannel: Promise<Channel> | undefined
   #declared = new Map<string, Promise<void>>()
   #closed = false
+  /** Ids (header `x-sepal-publish-id`) of mandatory messages the broker returned as unroutable. */
+  readonly returned = new Set<string>()
 
   private constructor(address: RabbitmqAddress, recovering: RecoveringChannelModel) {
     this.address = address
@@ -134,6 +139,11 @@ export class RabbitmqConnection {
       const channel = confirm ? await model.createConfirmChannel() : await model.createChannel()
       channel.on('error', () => undefined)
       channel.once('close', onClose)
+      // A mandatory message that reached no queue comes back (before its confirm) as a basic.return.
+      channel.on('return', (message: { properties: { headers?: Record<string, unknown> } }) => {
+        const id = message.properties.headers?.[PUBLISH_ID_HEADER]
+        if (typeof id === 'string') this.returned.add(id)
+      })
       return channel as T extends true ? ConfirmChannel : Channel
     } catch (error) {
       onClose()

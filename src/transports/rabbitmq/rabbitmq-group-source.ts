@@ -97,9 +97,10 @@ export class RabbitmqGroupSource implements DeliverySource {
 
   /** Acks, requeues at once, or parks for a delay; nothing when the delivery's channel is gone or its lease ran out. */
   async settle(delivery: RabbitmqDelivery, nackDelayMs: number | undefined): Promise<void> {
-    if (!this.#outstanding.delete(delivery)) return
+    if (!this.#outstanding.has(delivery)) return
     const channel = this.#channel
-    if (channel !== undefined && delivery.generation === this.#generation) {
+    try {
+      if (channel === undefined || delivery.generation !== this.#generation) return
       if (nackDelayMs === undefined) settleQuietly(() => channel.ack(delivery.message))
       else if (nackDelayMs === 0) settleQuietly(() => channel.nack(delivery.message, false, true))
       else {
@@ -111,8 +112,11 @@ export class RabbitmqGroupSource implements DeliverySource {
           if (delivery.generation === this.#generation) settleQuietly(() => channel.nack(delivery.message, false, true))
         }
       }
+    } finally {
+      // Counted as outstanding until here, so a closing subscription keeps its channel while a retry is parked.
+      this.#outstanding.delete(delivery)
+      this.#closeWhenIdle()
     }
-    this.#closeWhenIdle()
   }
 
   /** The lease ran out: the event goes back to the queue for any member; the late settle will do nothing. */

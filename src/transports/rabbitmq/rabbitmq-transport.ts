@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib'
 import { ErrorCodes, OptionsError, SepalError } from '../../errors.js'
 import type { CloudEvent } from '../../event/cloud-event.js'
@@ -5,7 +6,7 @@ import type { PublishOptions, SubscribeOptions, Subscription, Transport, Transpo
 import { PullSubscription } from '../memory/pull-subscription.js'
 import { checkGroup, checkTopic, checkVisibility, closedError, resolveMaxInFlight } from '../memory/transport-options.js'
 import { toRabbitmqMessage, type RabbitmqMessageOut, type RabbitmqMode } from './rabbitmq-binding.js'
-import { RabbitmqConnection } from './rabbitmq-connection.js'
+import { PUBLISH_ID_HEADER, RabbitmqConnection } from './rabbitmq-connection.js'
 import { ATTEMPTS_HEADER, RabbitmqGroupSource } from './rabbitmq-group-source.js'
 import { declareDelay, declareTopic, exchangeName, queueName } from './rabbitmq-topology.js'
 import { DEFAULT_RABBITMQ_URL, describe, parseRabbitmqUrl, unavailable } from './rabbitmq-url.js'
@@ -43,7 +44,7 @@ export const RABBITMQ_FEATURES: TransportFeatures = Object.freeze({
 })
 
 // Headers the broker adds on returns and dead-lettering; a retry's copy starts without them.
-const BROKER_HEADERS = /^x-(delivery-count|death|first-death-|last-death-)/
+const BROKER_HEADERS = /^x-(delivery-count|death|first-death-|last-death-|sepal-publish-id)/
 // Message properties a retry's copy keeps (the rest are the broker's or describe the old delivery).
 const KEPT_PROPERTIES = ['contentType', 'contentEncoding', 'messageId', 'correlationId', 'type', 'appId', 'timestamp', 'userId'] as const
 
@@ -83,6 +84,8 @@ export async function createRabbitmqTransport(options: RabbitmqTransportOptions 
         if (error instanceof SepalError && error.code !== ErrorCodes.TRANSPORT_UNAVAILABLE) throw error
         lastError = error
       }
+      // The exchange may have been deleted under us (the broker then closes the channel): declare it again.
+      if (exchange !== '') connection.forget(`exchange:${exchange}`)
       if (Date.now() + wait > deadline) {
         throw unavailable(address, `did not confirm ${pending.length} event(s) in time (${describe(lastError)}); retry the publish`, lastError)
       }
@@ -99,12 +102,24 @@ export async function createRabbitmqTransport(options: RabbitmqTransportOptions 
       if (!BROKER_HEADERS.test(name)) headers[name] = value
     }
     headers[ATTEMPTS_HEADER] = attempt
-    const properties: Record<string, unknown> = { headers }
+    // Mandatory: if the delay queue is gone, the copy comes back instead of vanishing, and the nack falls back to a requeue.
+    const publishId = randomUUID()
+    headers[PUBLISH_ID_HEADER] = publishId
+    const properties: Record<string, unknown> = { headers, mandatory: true }
     for (const name of KEPT_PROPERTIES) {
       const value: unknown = message.properties[name]
       if (value !== undefined && value !== null) properties[name] = value
     }
-    await confirmAll('', delayQueue, [{ content: message.content, properties: properties as Options.Publish }], deadline)
+    let returned = false
+    try {
+      await confirmAll('', delayQueue, [{ content: message.content, properties: properties as Options.Publish }], deadline)
+    } finally {
+      returned = connection.returned.delete(publishId)
+    }
+    if (returned) {
+      connection.forget(`queue:${delayQueue}`)
+      throw new Error(`the delay queue ${delayQueue} took no message (it was deleted?)`)
+    }
   }
 
   function track<T>(task: Promise<T>): Promise<T> {
