@@ -19,7 +19,6 @@ export interface RegistryOptions {
   readonly engine: RuleHost
   readonly engineTopic: string
   readonly identity: ApiIdentity
-  readonly fetch: typeof fetch
   readonly logger: Logger
 }
 
@@ -124,7 +123,7 @@ export class ApiRegistry {
     const name = engineRuleName(rule)
     let next: Rule | undefined
     if (rule.state === 'ENABLED' && rule.targets.length > 0) {
-      const ctx = { ruleName: rule.name, ruleArn: this.ruleArn(rule.bus, rule.name), engineTopic: this.#options.engineTopic, identity: this.#options.identity, fetch: this.#options.fetch }
+      const ctx = { ruleName: rule.name, ruleArn: this.ruleArn(rule.bus, rule.name), engineTopic: this.#options.engineTopic, identity: this.#options.identity }
       const targets: Target[] = rule.targets.map((t) => toEngineTarget(t, ctx))
       next = { name, pattern: scopedPattern(rule), targets }
     }

@@ -1,6 +1,5 @@
 import type { CloudEvent } from '../../event/cloud-event.js'
 import type { Target } from '../../engine/types.js'
-import { PermanentError } from '../../errors.js'
 import { compileInputTransformer, type InputTransformer } from '../../transform/index.js'
 import { validationError } from './api-error.js'
 import type { ApiTarget } from './api-store.js'
@@ -35,7 +34,6 @@ export interface TargetBuildContext {
   readonly ruleArn: string
   readonly engineTopic: string
   readonly identity: ApiIdentity
-  readonly fetch: typeof fetch
 }
 
 /** Turns a stored API target into an engine target; the transformer was checked when the target was put. */
@@ -62,28 +60,8 @@ export function toEngineTarget(target: ApiTarget, ctx: TargetBuildContext): Targ
       },
     }
   }
-  const url = destination.url
-  return {
-    kind: 'handler',
-    name: target.Id,
-    handler: async (event, handlerCtx) => {
-      const body = input(event)
-      if (body === undefined) return
-      const response = await ctx.fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': isJson(body) ? 'application/json' : 'text/plain; charset=utf-8' },
-        body,
-        redirect: 'manual',
-        signal: handlerCtx.signal,
-      })
-      await response.body?.cancel().catch(() => undefined)
-      if (response.ok) return
-      const failure = `POST ${url} answered ${response.status}`
-      // 429 and 5xx may pass; any other answer will be the same next time.
-      if (response.status === 429 || response.status >= 500) throw new Error(`${failure}; retrying`)
-      throw new PermanentError(`${failure}; not retried`)
-    },
-  }
+  // The HTTP target brings the delivery rules of a webhook out: no redirects, 429/5xx retried, other 4xx dead-lettered.
+  return { kind: 'http', name: target.Id, url: destination.url, input }
 }
 
 function isJson(text: string): boolean {

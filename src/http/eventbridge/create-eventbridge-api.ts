@@ -24,8 +24,6 @@ export interface EventBridgeApiOptions {
   /** Region and account in the ARNs sepal hands out. Default `us-east-1`, `000000000000`. */
   readonly region?: string
   readonly account?: string
-  /** For http(s) targets; default the global fetch. */
-  readonly fetch?: typeof fetch
   readonly logger?: Logger
   /** Largest request body. Default 2 MiB (a full PutEvents batch, JSON-escaped twice over, fits). */
   readonly maxRequestBytes?: number
@@ -59,7 +57,6 @@ export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridg
     engine: options.engine,
     engineTopic: topic,
     identity: { region: options.region ?? 'us-east-1', account: options.account ?? '000000000000' },
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     logger,
   })
   const maxRequestBytes = options.maxRequestBytes ?? 2 * 1024 * 1024
