@@ -190,6 +190,18 @@ describe('the HTTP target in the engine', () => {
     expect(await deadLetters.list()).toHaveLength(0)
   })
 
+  it('aborts a request that outlives timeoutMs and retries it', async () => {
+    const r = await receiver()
+    r.answer = (_, i) => (i === 0 ? new Promise(() => undefined) : { status: 204 })
+    const { engine, deadLetters } = engineWith({ maxAttempts: 3, targets: [{ kind: 'http', url: r.url, timeoutMs: 100 }] })
+    await engine.start()
+    await engine.publish(event('1'))
+    await until(() => r.received.length === 2, 'the retry after the timeout')
+    await until(() => engine.metrics.counter('sepal_deliveries_acked_total').value === 1, 'the ack')
+    expect(engine.metrics.counter('sepal_target_failed_total', { rule: 'orders', target: `http:${new URL(r.url).host}/` }).value).toBe(1)
+    expect(await deadLetters.list()).toHaveLength(0)
+  })
+
   it('dead-letters a 400 at once', async () => {
     const r = await receiver()
     r.answer = () => ({ status: 400 })

@@ -52,6 +52,11 @@ describe('verifyWebhook with Standard Webhooks', () => {
     expect(standard([secret.slice(6)], headers)).toEqual({ ok: true })
   })
 
+  it('accepts the same signature under the svix-* header names Svix senders use', () => {
+    const headers = Object.fromEntries(Object.entries(standardHeaders()).map(([k, v]) => [k.replace('webhook-', 'svix-'), v]))
+    expect(standard([secret], headers)).toEqual({ ok: true })
+  })
+
   it('accepts an empty body signed correctly', () => {
     expect(standard([secret], standardHeaders({ payload: '' }), '')).toEqual({ ok: true })
   })

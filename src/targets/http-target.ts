@@ -27,6 +27,32 @@ export function webhookId(event: CloudEvent, rule: string, target: string): stri
   return `msg_${digest.slice(0, 32)}`
 }
 
+const DRAIN_LIMIT_BYTES = 64 * 1024
+
+/**
+ * Reads a small answer to the end so the connection goes back to the pool; a large one is cut off
+ * (closing that connection) so a receiver cannot make sepal buffer or read without bound.
+ */
+async function drain(response: Response): Promise<void> {
+  const body = response.body
+  if (body === null) return
+  const reader = body.getReader()
+  let read = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      read += value.byteLength
+      if (read > DRAIN_LIMIT_BYTES) {
+        await reader.cancel()
+        return
+      }
+    }
+  } catch {
+    // The status is what counts; a body that breaks off changes nothing.
+  }
+}
+
 function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 429 || status === 408
 }
@@ -81,8 +107,7 @@ export function compileHttpTarget(target: HttpTarget, name: string, timeoutMs: n
     let response: Response
     try {
       response = await fetch(href, { method: 'POST', headers: message.headers, body: message.body, redirect: 'manual', signal })
-      // Read the answer to the end so the connection goes back to the pool.
-      await response.arrayBuffer().catch(() => undefined)
+      await drain(response)
     } catch (error) {
       if (signal.aborted && !(signal.reason instanceof TargetTimeoutError)) throw error
       throw new HttpTargetError(`POST ${shown} failed: ${error instanceof Error ? error.message : String(error)}; it is retried`, undefined, undefined, { cause: error })
