@@ -28,6 +28,10 @@ export interface GroupSourceSettings {
   readonly onError: (error: unknown) => void
 }
 
+/** Consumers silent this long hold no connection any more (a live one reads at least every blockMs). */
+const DEAD_CONSUMER_IDLE_MS = 10 * 60_000
+const SWEEP_EVERY_MS = 60_000
+
 /** How long each clean-up step of a closing subscription waits for the server. */
 const CLOSE_BUDGET_MS = 2_000
 
@@ -52,6 +56,7 @@ export class RedisGroupSource implements DeliverySource {
   #moving: Promise<void> = Promise.resolve()
   #roomWaiter: (() => void) | undefined
   #wake: () => void = () => undefined
+  #nextSweep = Date.now() + SWEEP_EVERY_MS
 
   constructor(settings: GroupSourceSettings) {
     this.#s = settings
@@ -119,6 +124,7 @@ export class RedisGroupSource implements DeliverySource {
         if (Date.now() >= nextReclaim) {
           await this.#reclaim()
           nextReclaim = Date.now() + reclaimEveryMs
+          if (Date.now() >= this.#nextSweep) await this.#sweepDeadConsumers()
         }
         const room = this.#room()
         if (room <= 0) {
@@ -171,6 +177,24 @@ export class RedisGroupSource implements DeliverySource {
         const id = item[0].toString()
         await this.#accept(stream, id, item[1], (counts.get(id) ?? 0) + 1)
       }
+    }
+  }
+
+  /**
+   * Removes consumers of crashed processes once their pending entries were claimed by others, so the
+   * group's consumer list does not grow with every restart. The script deletes only consumers that
+   * hold nothing, atomically, so a consumer that comes back loses nothing (it is made again on its
+   * next read).
+   */
+  async #sweepDeadConsumers(): Promise<void> {
+    this.#nextSweep = Date.now() + SWEEP_EVERY_MS
+    const consumers = (await this.#s.commands.xinfo('CONSUMERS', this.#s.stream, this.#s.group)) as unknown[][]
+    for (const fields of consumers) {
+      const info = new Map<string, unknown>()
+      for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1])
+      const name = String(info.get('name'))
+      if (name === this.#s.consumer || Number(info.get('pending')) > 0 || Number(info.get('idle')) < DEAD_CONSUMER_IDLE_MS) continue
+      await DELETE_IDLE_CONSUMER.run(this.#s.commands, [this.#s.stream, this.#s.retryStream], [this.#s.group, name])
     }
   }
 
