@@ -1,6 +1,6 @@
 import { OptionsError } from '../../errors.js'
 import { parseSigningKey, type StandardWebhooksKey } from './standard-webhooks-keys.js'
-import { signatureFor, signedContent } from './standard-webhooks.js'
+import { signatureFor } from './standard-webhooks.js'
 
 export interface SignWebhookInput {
   /** The message id; keep it the same on every retry of one message. Must not contain ".". */
@@ -32,11 +32,10 @@ export function createWebhookSigner(secret: string | readonly string[]): (input:
     if (!Number.isSafeInteger(seconds) || seconds < 0) {
       throw new OptionsError(`webhook timestamp must be whole Unix seconds, got ${JSON.stringify(timestamp)}`)
     }
-    const content = signedContent(msgId, seconds, body)
     return {
       'webhook-id': msgId,
       'webhook-timestamp': String(seconds),
-      'webhook-signature': keys.map((key) => signatureFor(key, content)).join(' '),
+      'webhook-signature': keys.length === 1 ? signatureFor(keys[0] as StandardWebhooksKey, msgId, seconds, body) : keys.map((key) => signatureFor(key, msgId, seconds, body)).join(' '),
     }
   }
 }

@@ -8,9 +8,15 @@ export function signedContent(id: string, timestamp: number | string, body: stri
   return Buffer.concat([Buffer.from(`${id}.${timestamp}.`, 'utf8'), bodyBytes(body)])
 }
 
-export function signatureFor(key: StandardWebhooksKey, content: Buffer): string {
-  if (key.version === 'v1') return `v1,${createHmac('sha256', key.hmacKey).update(content).digest('base64')}`
-  return `v1a,${sign(null, content, key.key).toString('base64')}`
+/** One `<version>,<base64>` entry of webhook-signature. HMAC streams its input: no copy of the body. */
+export function signatureFor(key: StandardWebhooksKey, id: string, timestamp: number, body: string | Uint8Array): string {
+  if (key.version === 'v1') {
+    const mac = createHmac('sha256', key.hmacKey).update(`${id}.${timestamp}.`, 'utf8')
+    if (typeof body === 'string') mac.update(body, 'utf8')
+    else mac.update(body)
+    return `v1,${mac.digest('base64')}`
+  }
+  return `v1a,${sign(null, signedContent(id, timestamp, body), key.key).toString('base64')}`
 }
 
 /** The Standard Webhooks header, else the same header under Svix's names (Svix signs the same way). */
