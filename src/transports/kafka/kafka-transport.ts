@@ -83,6 +83,7 @@ export async function createKafkaTransport(options: KafkaTransportOptions = {}):
   const send = (messages: Message[]): Promise<void> => publisher.send(messages)
   const topics = new KafkaTopics(admin, settings.partitions, settings.replicas)
   const groups = new Map<string, GroupSlot>()
+  const subscriptions = new Set<PullSubscription>()
   const publishes = new Set<Promise<void>>()
   const onError = options.onError ?? swallow
   const onInvalidRecord = options.onInvalidRecord ?? warnInvalid
@@ -187,12 +188,14 @@ export async function createKafkaTransport(options: KafkaTransportOptions = {}):
             return leave(slotKey, joined)
           },
         },
-        { maxInFlight, signal: subscribeOptions.signal },
+        { maxInFlight, signal: subscribeOptions.signal, onClose: () => subscriptions.delete(subscription) },
       )
+      subscriptions.add(subscription)
       const stop = group.addWaker(() => subscription.wake())
       stopWaking = () => void stop()
-      if (closing !== undefined) {
+      if (closing !== undefined || subscribeOptions.signal?.aborted === true) {
         await subscription.close()
+        if (closing === undefined) return subscription
         throw closedError('kafka transport')
       }
       return subscription
@@ -201,6 +204,8 @@ export async function createKafkaTransport(options: KafkaTransportOptions = {}):
     close(): Promise<void> {
       closing ??= (async () => {
         await Promise.allSettled([...publishes])
+        // Open iterations end; what they hold unsettled comes back to the group from the last commit.
+        await Promise.allSettled([...subscriptions].map((subscription) => subscription.close()))
         const slots = [...groups.values()]
         groups.clear()
         await Promise.allSettled(slots.map(async (slot) => (await slot.group).close()))
