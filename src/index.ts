@@ -110,6 +110,8 @@ export type { HttpApp } from './http/app.js'
 export type { HttpIngressOptions, MetricsSource } from './http/options.js'
 export type { HttpServer, HttpServerOptions } from './http/server.js'
 export type { Problem, ProblemBody } from './http/problem.js'
+export { createEventBridgeApi, eventBridgeStoreFile, EventBridgeApiError } from './http/eventbridge/index.js'
+export type { EventBridgeApi, EventBridgeApiOptions, RuleHost } from './http/eventbridge/index.js'
 
 // webhooks: verification (in), signing, and the HTTP target's errors (out)
 export { verifyWebhook, createWebhookVerifier } from './http/webhooks/verify-webhook.js'

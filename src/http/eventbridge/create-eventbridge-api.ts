@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import type { Logger } from '../../engine/types.js'
+import { ErrorCodes, SepalError } from '../../errors.js'
 import type { Transport } from '../../transports/contract.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { readNodeBody, readWebBody, type BodyReadResult } from '../read-body.js'
@@ -103,6 +104,8 @@ export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridg
       return { status: 200, headers: { 'content-type': CONTENT_TYPE }, body: JSON.stringify(output) }
     } catch (error) {
       if (error instanceof EventBridgeApiError) return awsError(error)
+      // The engine refused what the API accepted (e.g. a target it cannot build): the caller's to fix.
+      if (error instanceof SepalError && error.code !== ErrorCodes.INTERNAL) return awsError(new EventBridgeApiError('ValidationException', error.message))
       logger.error({ operation: name, err: { message: (error as Error).message } }, 'an EventBridge API call failed unexpectedly')
       return awsError(new EventBridgeApiError('InternalException', 'the operation failed because of an internal error; retry later', 500))
     }

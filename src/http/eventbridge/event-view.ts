@@ -27,10 +27,13 @@ export function eventResources(event: CloudEvent): string[] {
 
 /**
  * The event as an EventBridge target sees it, the one an input transformer reads: the pattern view
- * (attributes plus `detail-type` and `detail`) with the envelope fields AWS always has filled in.
+ * (attributes plus `detail-type` and `detail`, JSON data only under `detail`) with the envelope fields AWS
+ * always has filled in.
  */
 export function eventBridgeView(event: CloudEvent, identity: ApiIdentity): Record<string, unknown> {
   const view: Record<string, unknown> = { ...patternView(event) }
+  // `detail` is the data under its EventBridge name; one copy keeps <aws.events.event.json> readable.
+  if (view['detail'] !== undefined && view['detail'] === event.data) delete view['data']
   view['version'] ??= '0'
   view['account'] ??= identity.account
   view['region'] ??= identity.region
