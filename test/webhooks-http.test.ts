@@ -4,6 +4,10 @@ import { Webhook } from 'standardwebhooks'
 import Stripe from 'stripe'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ErrorCodes } from '../src/errors.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Readable } from 'node:stream'
+import { createIngress } from '../src/http/create-http-app.js'
+import { createEventsFastPath } from '../src/http/events-fast-path.js'
 import { startHttpServer, type HttpServer } from '../src/http/server.js'
 import type { WebhookEndpointOptions } from '../src/http/webhooks/endpoint-options.js'
 import { createRecordingTransport } from './support/http-recording-transport.js'
@@ -155,6 +159,16 @@ describe('POST /webhooks/<name> over real HTTP', () => {
     const event = { specversion: '1.0', id: '1', source: '/s', type: 't' }
     const response = await fetch(`${server.url}/events`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(event) })
     expect(response.status).toBe(202)
+  })
+
+  it('leaves the direct POST /events path open: webhook routes are literal paths', () => {
+    const ingress = createIngress({ transport: createRecordingTransport(), webhooks: endpoints })
+    const fastPath = createEventsFastPath(ingress)
+    const written: number[] = []
+    const req = Object.assign(Readable.from([]), { method: 'POST', url: '/events', headers: {} }) as unknown as IncomingMessage
+    const res = { writeHead: (status: number) => void written.push(status), end: () => undefined, headersSent: false } as unknown as ServerResponse
+    expect(fastPath(req, res)).toBe(true)
+    expect(ingress.app.routes.some((route) => route.path === '/webhooks/billing')).toBe(true)
   })
 
   it('refuses a configuration with a duplicate endpoint name or a secret that does not parse', async () => {
