@@ -43,6 +43,7 @@ export const runCommand: CliCommand = {
     try {
       const loadOptions = {
         cwd: io.cwd,
+        env: io.env,
         ...(data === undefined ? {} : { dataDirectory: data }),
         ...(options.transport === undefined ? {} : { transport: options.transport }),
       }
