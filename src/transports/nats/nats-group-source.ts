@@ -127,7 +127,7 @@ export class NatsGroupSource implements DeliverySource {
     const wanted = room - this.#buffer.length - this.#requested
     if (this.#released !== undefined || wanted <= 0 || this.#options.connection.isClosed()) return
     // Small top-ups wait until a request is used up, so a busy subscription sends few requests.
-    if (this.#requested > 0 && wanted < Math.ceil(room / 4)) return
+    if (this.#requested > 0 && wanted < Math.ceil(room / 8)) return
     const { stream, consumer } = this.#options
     const request = { batch: wanted, expires: this.#expiresMs * NANOS_PER_MS, idle_heartbeat: this.#heartbeatMs * NANOS_PER_MS }
     try {
