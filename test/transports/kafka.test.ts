@@ -1,7 +1,12 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Consumer, Producer } from '@platformatic/kafka'
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Delivery, Transport } from '../../src/transports/contract.js'
 import { consume, idsOf, makeEvents, nextWithin, receiveAll } from '../../src/testing/transport-suite-helpers.js'
@@ -134,5 +139,90 @@ if (available) {
       await subscription.close()
     })
 
+  })
+}
+
+// Three sepal worker processes in one consumer group share a topic; one is killed with SIGKILL
+// mid-run. With idempotency on (the side effect and its completion mark commit in one SQLite
+// transaction), every event's side effect happens exactly once.
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const workerSource = `
+import Database from 'better-sqlite3'
+import { createEngine } from '${root}src/engine/create-engine.js'
+import { createSqliteIdempotencyStore } from '${root}src/stores/sqlite-idempotency.js'
+import { createKafkaTransport } from '${root}src/transports/kafka/kafka-transport.js'
+const [url, topic, group, ledgerPath] = process.argv.slice(1)
+const leaseMs = 2000
+const transport = await createKafkaTransport({ url, sessionTimeoutMs: 6000, visibilityTimeoutMs: 10000 })
+const ledger = new Database(ledgerPath)
+ledger.pragma('journal_mode = WAL')
+ledger.pragma('busy_timeout = 10000')
+const insert = ledger.prepare('INSERT INTO ledger (event_id, pid) VALUES (?, ?)')
+const store = createSqliteIdempotencyStore({ database: ledger })
+const record = ledger.transaction((eventId, key) => {
+  insert.run(eventId, process.pid)
+  store.completeSync(key, 86400000)
+})
+const engine = createEngine({
+  transport, topic, group, from: 'earliest', maxInFlight: 8,
+  idempotency: { store, leaseMs },
+  rules: [{ name: 'ledger', pattern: { source: ['scale-out'] }, targets: [{ kind: 'handler', name: 'record', handler: async (event, ctx) => {
+    await new Promise((resolve) => setTimeout(resolve, 1))
+    record(event.id, ctx.idempotencyKey)
+  } }] }],
+})
+await engine.start()
+process.stdout.write('ready\\n')
+`
+
+if (available) {
+  describe('kafka scale-out', () => {
+    it('three workers of one group handle 5 000 events exactly once although one is killed with SIGKILL', async () => {
+      const directory = mkdtempSync(join(tmpdir(), 'sepal-kafka-scale-'))
+      const ledgerPath = join(directory, 'ledger.db')
+      const setup = new Database(ledgerPath)
+      setup.pragma('journal_mode = WAL')
+      setup.exec('CREATE TABLE ledger (event_id TEXT NOT NULL, pid INTEGER NOT NULL)')
+      const count = (): { handled: number; rows: number } =>
+        setup.prepare<[], { handled: number; rows: number }>('SELECT COUNT(DISTINCT event_id) AS handled, COUNT(*) AS rows FROM ledger').get()!
+      const topic = `sepal-kafka-scale-${randomUUID().slice(0, 8)}`
+      const group = `workers-${run}`
+      const publisher = await createKafkaTransport({ url, partitions: 3 })
+      const workers: ChildProcess[] = []
+      const start = (): Promise<ChildProcess> =>
+        new Promise((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', workerSource, url, topic, group, ledgerPath], {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          })
+          workers.push(child)
+          child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child))
+          child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)))
+        })
+      try {
+        await publisher.publish(topic, [])
+        const [victim] = await Promise.all([start(), start(), start()])
+        const events = 5000
+        for (let i = 0; i < events; i += 100) {
+          await publisher.publish(topic, Array.from({ length: 100 }, (_, n) => ({ specversion: '1.0' as const, id: `e-${i + n}`, source: 'scale-out', type: 't', data: { n: i + n } })))
+        }
+        const deadline = Date.now() + 120_000
+        while (count().handled < 1500 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+        victim?.kill('SIGKILL')
+        const atKill = count().handled
+        const byVictim = setup.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM ledger WHERE pid = ?').get(victim?.pid ?? 0)!.n
+        while (count().handled < events && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200))
+        const { handled, rows } = count()
+        expect(handled).toBe(events)
+        expect(rows).toBe(events)
+        // The kill landed mid-run, on a worker that had its share of the work.
+        expect(atKill).toBeLessThan(events)
+        expect(byVictim).toBeGreaterThan(0)
+      } finally {
+        for (const worker of workers) worker.kill('SIGKILL')
+        await publisher.close()
+        setup.close()
+        rmSync(directory, { recursive: true, force: true })
+      }
+    }, 180_000)
   })
 }
