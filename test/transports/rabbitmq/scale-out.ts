@@ -1,15 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { promisify } from 'node:util'
-import amqp from 'amqplib'
 import Database from 'better-sqlite3'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { createRabbitmqTransport } from '../../src/transports/rabbitmq/rabbitmq-transport.js'
-import { serviceAvailable } from '../support/services.js'
+import { createRabbitmqTransport } from '../../../src/transports/rabbitmq/rabbitmq-transport.js'
+import { namePrefix, url } from './support.js'
 
 // Scale-out and crash proof on RabbitMQ: three engine processes in one consumer group share a topic of
 // 5 000 events; one of them is killed with SIGKILL mid-run. With idempotency on, every event's side
@@ -17,32 +14,11 @@ import { serviceAvailable } from '../support/services.js'
 // others, and the idempotency store (in the ledger's database, so effect and completion commit
 // together) turns the redelivery of an effect that already happened into a duplicate.
 
-const url = process.env['SEPAL_TEST_RABBITMQ_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672'
-const available = await serviceAvailable('rabbitmq', url.replace(/^amqps?:/, 'tcp:'))
-const namePrefix = `sepaltest.${randomUUID().slice(0, 8)}.`
 const directory = mkdtempSync(join(tmpdir(), 'sepal-rabbitmq-scale-'))
-const src = (path: string): string => JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../src', path)).href)
+const src = (path: string): string => JSON.stringify(pathToFileURL(join(import.meta.dirname, '../../../src', path)).href)
 const workers: ChildProcess[] = []
 const EVENTS = 5_000
 const TOPIC = 'scale'
-
-afterEach(() => {
-  for (const child of workers.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
-})
-
-afterAll(async () => {
-  rmSync(directory, { recursive: true, force: true })
-  if (!available) return
-  const listed = async (kind: string): Promise<string[]> => {
-    const out = await promisify(execFile)('rabbitmqctl', ['-q', `list_${kind}`, 'name']).catch(() => undefined)
-    return (out?.stdout.split('\n') ?? []).filter((name) => name.startsWith(namePrefix))
-  }
-  const client = await amqp.connect(url)
-  const channel = await client.createChannel()
-  for (const queue of await listed('queues')) await channel.deleteQueue(queue)
-  for (const exchange of await listed('exchanges')) await channel.deleteExchange(exchange)
-  await client.close()
-}, 60_000)
 
 const workerScript = `
   import Database from 'better-sqlite3'
@@ -93,35 +69,42 @@ function counts(): { handled: number; rows: number; workers: number } {
   }
 }
 
-describe.runIf(available)('rabbitmq scale-out', () => {
-  it('three workers share 5 000 events and, with one killed by SIGKILL mid-run, each side effect happens once', async () => {
-    const setup = new Database(join(directory, 'ledger.db'))
-    setup.pragma('journal_mode = WAL')
-    setup.exec('CREATE TABLE IF NOT EXISTS ledger (event_id TEXT NOT NULL, pid INTEGER NOT NULL)')
-    setup.close()
-    const [victim] = await Promise.all([startWorker(), startWorker(), startWorker()])
-    const publisher = await createRabbitmqTransport({ url, namePrefix })
-    try {
-      for (let i = 0; i < EVENTS; i += 100) {
-        const events = Array.from({ length: 100 }, (_, j) => ({ specversion: '1.0' as const, id: `e-${i + j}`, source: 'scale', type: 'scale.tick', data: { n: i + j } }))
-        await publisher.publish(TOPIC, events)
-        if (i === 1_500) {
-          // Mid-run, once the victim has done some of the work.
-          victim?.removeAllListeners('exit')
-          victim?.kill('SIGKILL')
+export function describeScaleOut(): void {
+  describe('rabbitmq scale-out', () => {
+    afterEach(() => {
+      for (const child of workers.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
+    })
+    afterAll(() => rmSync(directory, { recursive: true, force: true }))
+
+    it('three workers share 5 000 events and, with one killed by SIGKILL mid-run, each side effect happens once', async () => {
+      const setup = new Database(join(directory, 'ledger.db'))
+      setup.pragma('journal_mode = WAL')
+      setup.exec('CREATE TABLE IF NOT EXISTS ledger (event_id TEXT NOT NULL, pid INTEGER NOT NULL)')
+      setup.close()
+      const [victim] = await Promise.all([startWorker(), startWorker(), startWorker()])
+      const publisher = await createRabbitmqTransport({ url, namePrefix })
+      try {
+        for (let i = 0; i < EVENTS; i += 100) {
+          const events = Array.from({ length: 100 }, (_, j) => ({ specversion: '1.0' as const, id: `e-${i + j}`, source: 'scale', type: 'scale.tick', data: { n: i + j } }))
+          await publisher.publish(TOPIC, events)
+          if (i === 1_500) {
+            // Mid-run, once the victim has done some of the work.
+            victim?.removeAllListeners('exit')
+            victim?.kill('SIGKILL')
+          }
         }
+      } finally {
+        await publisher.close()
       }
-    } finally {
-      await publisher.close()
-    }
-    const deadline = Date.now() + 90_000
-    let seen = counts()
-    while (seen.handled < EVENTS && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250))
-      seen = counts()
-    }
-    expect(seen.handled).toBe(EVENTS)
-    expect(seen.rows).toBe(EVENTS)
-    expect(seen.workers).toBeGreaterThanOrEqual(2)
-  }, 150_000)
-})
+      const deadline = Date.now() + 90_000
+      let seen = counts()
+      while (seen.handled < EVENTS && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250))
+        seen = counts()
+      }
+      expect(seen.handled).toBe(EVENTS)
+      expect(seen.rows).toBe(EVENTS)
+      expect(seen.workers).toBeGreaterThanOrEqual(2)
+    }, 150_000)
+  })
+}
