@@ -73,6 +73,25 @@ describe('redis transport', () => {
     expect(seen).toEqual([makeEvents(run, 1, 0)[0], { specversion: '1.0', id: `${run}-1`, source: 'other', type: 't', datacontenttype: 'application/json', data: { i: 1 } }])
   }, 20_000)
 
+  it.runIf(available)('acks, drops and reports an entry that is not a CloudEvent, and carries on', async () => {
+    const topic = `invalid-${randomUUID().slice(0, 8)}`
+    const reported: string[] = []
+    const transport = await createRedisTransport({ ...options, onInvalidEntry: (error, stream, id) => reported.push(`${stream} ${id} ${String(error)}`) })
+    const subscription = await transport.subscribe(topic, { group: 'g' })
+    const client = new Redis(url)
+    const stream = `${options.keyPrefix}{${topic}}`
+    await client.xadd(stream, '*', 'hello', 'world')
+    await transport.publish(topic, makeEvents(run, 1))
+    const delivery = await nextWithin(subscription, 10_000)
+    expect(delivery?.event.id).toBe(`${run}-0`)
+    await delivery?.ack()
+    expect(reported).toHaveLength(1)
+    expect(reported[0]).toContain(stream)
+    expect(Number(((await client.xpending(stream, 'g')) as [number])[0])).toBe(0)
+    await client.quit()
+    await transport.close()
+  })
+
   it.runIf(available)('trims what every group acked beyond maxLength and warns instead of trimming what a group still needs', async () => {
     const topic = `trim-${randomUUID().slice(0, 8)}`
     const warnings: TrimWarning[] = []

@@ -212,6 +212,7 @@ export class RedisGroupSource implements DeliverySource {
       // Not a CloudEvent: it can never be handled, so it is acked and reported rather than redelivered for ever.
       this.#s.onInvalidEntry(error, stream, id)
       await this.#s.commands.xack(stream, this.#s.group, id)
+      if (fromRetry) await this.#s.commands.xdel(stream, id)
       return
     }
     this.#held.add(`${stream} ${id}`)
