@@ -174,3 +174,35 @@ describe('mistakes are caught at compile time with SEPAL_ERR_TRANSFORM_INVALID',
     )
   })
 })
+
+describe('output validity', () => {
+  it('a JSON template gives valid JSON whatever the values, quoted or not', async () => {
+    const fc = await import('fast-check')
+    const t = compileInputTransformer({
+      InputTransformer: {
+        InputPathsMap: { a: '$.detail.a', b: '$.detail.b' },
+        InputTemplate: '{"bare": <a>, "quoted": "<a>", "text": "a=<a>, b=<b>", "list": [<b>, "<b>"], "event": <aws.events.event.json>}',
+      },
+    })
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        const out = t.apply({ detail: { a, b } }, rule)
+        expect(() => JSON.parse(out ?? '')).not.toThrow()
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('a string template gives quoted strings whatever the values', async () => {
+    const fc = await import('fast-check')
+    const t = compileInputTransformer({ InputTransformer: { InputPathsMap: { a: '$.detail.a' }, InputTemplate: '"value: <a>"\n"again: \\"<a>\\""' } })
+    fc.assert(
+      fc.property(fc.jsonValue(), (a) => {
+        const lines = (t.apply({ detail: { a } }) ?? '').split('\n')
+        expect(lines).toHaveLength(2)
+        for (const line of lines) expect(typeof JSON.parse(line)).toBe('string')
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
