@@ -1,8 +1,13 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { MsgHdrsImpl, connect, type NatsConnection } from '@nats-io/transport-node'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTransportFromUrl } from '../../src/config/transport-registry.js'
 import type { CloudEvent } from '../../src/event/cloud-event.js'
@@ -168,4 +173,85 @@ describe.runIf(available)('nats transport against the broker', () => {
     expect(seen).toContain('after')
     await transport.close()
   }, 60_000)
+})
+
+// Three sepal worker processes in one consumer group share a topic; one is killed with SIGKILL
+// mid-run. With idempotency on (the side effect and its completion mark commit in one SQLite
+// transaction), every event's side effect happens exactly once. What the killed worker held comes
+// back to the others after the ack wait (the visibility timeout, 3 s here).
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const workerSource = `
+import Database from 'better-sqlite3'
+import { createEngine } from '${root}src/engine/create-engine.js'
+import { createSqliteIdempotencyStore } from '${root}src/stores/sqlite-idempotency.js'
+import { createNatsTransport } from '${root}src/transports/nats/nats-transport.js'
+const [url, streamPrefix, subjectPrefix, topic, group, ledgerPath] = process.argv.slice(1)
+const transport = await createNatsTransport({ url, streamPrefix, subjectPrefix, visibilityTimeoutMs: 3000 })
+const ledger = new Database(ledgerPath)
+ledger.pragma('journal_mode = WAL')
+ledger.pragma('busy_timeout = 10000')
+const insert = ledger.prepare('INSERT INTO ledger (event_id, pid) VALUES (?, ?)')
+const store = createSqliteIdempotencyStore({ database: ledger })
+const record = ledger.transaction((eventId, key) => {
+  insert.run(eventId, process.pid)
+  store.completeSync(key, 86400000)
+})
+const engine = createEngine({
+  transport, topic, group, from: 'earliest', maxInFlight: 8,
+  idempotency: { store, leaseMs: 2000 },
+  rules: [{ name: 'ledger', pattern: { source: ['scale-out'] }, targets: [{ kind: 'handler', name: 'record', handler: async (event, ctx) => {
+    await new Promise((resolve) => setTimeout(resolve, 1))
+    record(event.id, ctx.idempotencyKey)
+  } }] }],
+})
+await engine.start()
+process.stdout.write('ready\\n')
+`
+
+describe.runIf(available)('nats scale-out', () => {
+  it('three workers of one group handle 5 000 events exactly once although one is killed with SIGKILL', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'sepal-nats-scale-'))
+    const ledgerPath = join(directory, 'ledger.db')
+    const setup = new Database(ledgerPath)
+    setup.pragma('journal_mode = WAL')
+    setup.exec('CREATE TABLE ledger (event_id TEXT NOT NULL, pid INTEGER NOT NULL)')
+    const count = (): { handled: number; rows: number } =>
+      setup.prepare<[], { handled: number; rows: number }>('SELECT COUNT(DISTINCT event_id) AS handled, COUNT(*) AS rows FROM ledger').get()!
+    const topic = `scale-${randomUUID().slice(0, 8)}`
+    const publisher = await createNatsTransport(names)
+    const workers: ChildProcess[] = []
+    const start = (): Promise<ChildProcess> =>
+      new Promise((resolve, reject) => {
+        const args = ['--import', 'tsx', '--input-type=module', '-e', workerSource, url, names.streamPrefix, names.subjectPrefix, topic, 'workers', ledgerPath]
+        const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+        workers.push(child)
+        child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child))
+        child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)))
+      })
+    try {
+      await publisher.publish(topic, [])
+      const [victim] = await Promise.all([start(), start(), start()])
+      const events = 5000
+      for (let i = 0; i < events; i += 100) {
+        await publisher.publish(topic, Array.from({ length: 100 }, (_, n) => ({ specversion: '1.0' as const, id: `e-${i + n}`, source: 'scale-out', type: 't', data: { n: i + n } })))
+      }
+      const deadline = Date.now() + 120_000
+      while (count().handled < 1500 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      victim?.kill('SIGKILL')
+      const atKill = count().handled
+      const byVictim = setup.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM ledger WHERE pid = ?').get(victim?.pid ?? 0)!.n
+      while (count().handled < events && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200))
+      const { handled, rows } = count()
+      expect(handled).toBe(events)
+      expect(rows).toBe(events)
+      // The kill landed mid-run, on a worker that had its share of the work.
+      expect(atKill).toBeLessThan(events)
+      expect(byVictim).toBeGreaterThan(0)
+    } finally {
+      for (const worker of workers) worker.kill('SIGKILL')
+      await publisher.close()
+      setup.close()
+      rmSync(directory, { recursive: true, force: true })
+    }
+  }, 180_000)
 })
