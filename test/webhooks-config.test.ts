@@ -59,9 +59,29 @@ describe('webhooks and HTTP targets in sepal.yaml', () => {
     expect(String(error)).toMatch(/"c" has no secrets/)
   })
 
+  it('reports a malformed secret and a duplicate endpoint name with the other config problems', async () => {
+    const error = await resolveConfig(
+      {
+        transport: 'memory:',
+        webhooks: [
+          { name: 'a', scheme: 'standard-webhooks', secretsFromEnv: ['BAD'] },
+          { name: 'a', scheme: 'bearer', secretsFromEnv: ['GOOD'] },
+        ],
+        rules: [{ name: 'r', pattern: { source: ['x'] }, targets: [{ http: 'https://example.com/', secretsFromEnv: ['BAD'] }] }],
+      },
+      { env: { BAD: 'whsec_not base64!', GOOD: 'token' } },
+    ).catch((e: unknown) => e as Error)
+    expect(String(error)).toMatch(/webhooks\[0\].*not base64/)
+    expect(String(error)).toMatch(/rules\[0\]\.targets\[0\].*not base64/)
+    expect(String(error)).toMatch(/duplicate webhook name "a"/)
+    expect(String(error)).not.toContain('not base64!')
+  })
+
   it('refuses an http target whose URL is not http(s)', async () => {
-    const error = await resolveConfig({ transport: 'memory:', rules: [{ name: 'r', pattern: {}, targets: [{ http: 'ftp://x/y' }] }] }).catch((e: unknown) => e)
+    const error = await resolveConfig({ transport: 'memory:', rules: [{ name: 'r', pattern: { source: ['x'] }, targets: [{ http: 'ftp://x/y' }] }] }).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'SEPAL_ERR_CONFIG_INVALID' })
+    expect(String(error)).toMatch(/rules\[0\]\.targets\[0\]/)
+    expect(String(error)).not.toMatch(/pattern/)
   })
 
   it('serves a configured endpoint end to end', async () => {

@@ -131,7 +131,12 @@ export async function resolveConfig(input: unknown, options: ResolveConfigOption
     baseDirectory,
     problem: (path, message) => secretProblems.push(problemAt([...base, ...path], message)),
   })
-  const webhooks = config.webhooks.map((endpoint, w) => webhookEndpointFromConfig(endpoint, secretsAt(['webhooks', w])))
+  const webhookNames = new Set<string>()
+  const webhooks = config.webhooks.map((endpoint, w) => {
+    if (webhookNames.has(endpoint.name)) secretProblems.push(problemAt(['webhooks', w, 'name'], `duplicate webhook name ${JSON.stringify(endpoint.name)}; names must be unique`))
+    webhookNames.add(endpoint.name)
+    return webhookEndpointFromConfig(endpoint, secretsAt(['webhooks', w]))
+  })
   const rules: Rule[] = config.rules.map((rule, r) => ({
     name: rule.name,
     pattern: rule.pattern,

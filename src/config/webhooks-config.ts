@@ -3,6 +3,8 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import type { HttpTarget } from '../engine/types.js'
 import type { WebhookEndpointOptions, WebhookValueSource } from '../http/webhooks/endpoint-options.js'
+import { createWebhookSigner } from '../http/webhooks/sign-webhook.js'
+import { createWebhookVerifier } from '../http/webhooks/verify-webhook.js'
 
 /**
  * The webhook parts of sepal.yaml: `http` targets (webhooks out) and `webhooks` endpoints (webhooks in).
@@ -85,8 +87,19 @@ export function readSecrets(source: { secretsFromEnv?: string[] | undefined; sec
   return secrets
 }
 
+/** Parses the secrets now, so a malformed one is reported with the config's other problems, not at start-up. */
+function checkParses(ctx: SecretContext, secrets: readonly string[], parse: () => unknown): void {
+  if (secrets.length === 0) return
+  try {
+    parse()
+  } catch (error) {
+    ctx.problem([], error instanceof Error ? error.message : String(error))
+  }
+}
+
 export function httpTargetFromConfig(target: HttpTargetConfig, ctx: SecretContext): HttpTarget {
   const secrets = readSecrets(target, ctx)
+  checkParses(ctx, secrets, () => createWebhookSigner(secrets))
   const { http: url, secretsFromEnv: _env, secretsFromFiles: _files, ...rest } = target
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Omit<HttpTarget, 'kind' | 'url'>
   return { kind: 'http', url, ...defined, ...(secrets.length > 0 ? { secret: secrets } : {}) }
@@ -94,6 +107,7 @@ export function httpTargetFromConfig(target: HttpTargetConfig, ctx: SecretContex
 
 export function webhookEndpointFromConfig(endpoint: WebhookEndpointConfig, ctx: SecretContext): WebhookEndpointOptions {
   const secrets = readSecrets(endpoint, ctx)
+  checkParses(ctx, secrets, () => createWebhookVerifier({ scheme: endpoint.scheme, secrets }))
   if (endpoint.secretsFromEnv === undefined && endpoint.secretsFromFiles === undefined) {
     ctx.problem([], `webhook ${JSON.stringify(endpoint.name)} has no secrets; name them with secretsFromEnv or secretsFromFiles`)
   }
