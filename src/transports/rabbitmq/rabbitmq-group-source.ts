@@ -39,6 +39,8 @@ export class RabbitmqGroupSource implements DeliverySource {
   readonly #outstanding = new Set<RabbitmqDelivery>()
   #released = false
   #resuming: Promise<void> | undefined
+  /** Returns deliveries whose visibility timeout ran out; runs while any is outstanding. */
+  #sweeper: NodeJS.Timeout | undefined
   /** Set by the subscription that owns this source: wakes its waiting `next()` calls. */
   wake: () => void = () => undefined
 
@@ -83,7 +85,9 @@ export class RabbitmqGroupSource implements DeliverySource {
         continue
       }
       const delivery = new RabbitmqDelivery(this, entry.message, entry.generation, attemptOf(entry.message), decoded, onSettle)
+      delivery.leaseEndsAt = Date.now() + this.#options.visibilityTimeoutMs
       this.#outstanding.add(delivery)
+      this.#sweeper ??= this.#startSweeping()
       return delivery
     }
     return undefined
@@ -98,6 +102,7 @@ export class RabbitmqGroupSource implements DeliverySource {
   /** Acks, requeues at once, or parks for a delay; nothing when the delivery's channel is gone or its lease ran out. */
   async settle(delivery: RabbitmqDelivery, nackDelayMs: number | undefined): Promise<void> {
     if (!this.#outstanding.has(delivery)) return
+    delivery.settling = true
     const channel = this.#channel
     try {
       if (channel === undefined || delivery.generation !== this.#generation) return
@@ -119,16 +124,35 @@ export class RabbitmqGroupSource implements DeliverySource {
     }
   }
 
+  /**
+   * One timer per subscription rather than one per delivery: deliveries are outstanding in the order
+   * they were handed out and share one timeout, so the sweep stops at the first that has time left.
+   * A lease ends at most a quarter of the timeout late (and never early).
+   */
+  #startSweeping(): NodeJS.Timeout {
+    const tick = Math.max(10, Math.min(1_000, Math.floor(this.#options.visibilityTimeoutMs / 4)))
+    const timer = setInterval(() => {
+      const now = Date.now()
+      for (const delivery of this.#outstanding) {
+        if (delivery.settling) continue
+        if (delivery.leaseEndsAt > now) break
+        this.#expire(delivery)
+      }
+      if (this.#outstanding.size === 0) {
+        clearInterval(timer)
+        this.#sweeper = undefined
+      }
+    }, tick)
+    timer.unref()
+    return timer
+  }
+
   /** The lease ran out: the event goes back to the queue for any member; the late settle will do nothing. */
-  expire(delivery: RabbitmqDelivery): void {
+  #expire(delivery: RabbitmqDelivery): void {
     if (!this.#outstanding.delete(delivery)) return
     const channel = this.#channel
     if (channel !== undefined && delivery.generation === this.#generation) settleQuietly(() => channel.nack(delivery.message, false, true))
     this.#closeWhenIdle()
-  }
-
-  get visibilityTimeoutMs(): number {
-    return this.#options.visibilityTimeoutMs
   }
 
   #receive(message: ConsumeMessage | null, generation: number): void {
@@ -193,7 +217,10 @@ export class RabbitmqGroupSource implements DeliverySource {
 
 class RabbitmqDelivery extends SettleOnce {
   readonly #source: RabbitmqGroupSource
-  readonly #lease: NodeJS.Timeout
+  /** When the visibility timeout runs out (epoch ms). */
+  leaseEndsAt = 0
+  /** Set at the first settle: the lease no longer applies. */
+  settling = false
 
   constructor(
     source: RabbitmqGroupSource,
@@ -205,12 +232,9 @@ class RabbitmqDelivery extends SettleOnce {
   ) {
     super(decoded.event, attempt, decoded.key, onSettle)
     this.#source = source
-    this.#lease = setTimeout(() => source.expire(this), source.visibilityTimeoutMs)
-    this.#lease.unref()
   }
 
   protected settle(nackDelayMs: number | undefined): Promise<void> {
-    clearTimeout(this.#lease)
     return this.#source.settle(this, nackDelayMs)
   }
 }
