@@ -1,6 +1,6 @@
 import { ErrorCodes, SepalError } from '../errors.js'
 import type { PendingAttempts } from '../targets/await-target.js'
-import type { Delivery, Subscription, Transport } from '../transports/contract.js'
+import type { Delivery, SubscribeOptions, Subscription, Transport } from '../transports/contract.js'
 import { startConsumeLoop, type ConsumeLoop } from './consume-loop.js'
 import { describeError } from './run-targets.js'
 import type { Logger } from './types.js'
@@ -11,6 +11,7 @@ export interface ConsumerOptions {
   readonly group: string
   readonly maxInFlight: number
   readonly from: 'latest' | 'earliest' | undefined
+  readonly visibilityTimeoutMs: number | undefined
   readonly logger: Logger
   /** Handles one delivery, settling it; never rejects. */
   readonly handle: (delivery: Delivery) => Promise<void>
@@ -35,7 +36,12 @@ function resubscribeDelayMs(failures: number): number {
  */
 export function createConsumer(options: ConsumerOptions): Consumer {
   const { transport, topic, group, maxInFlight, logger } = options
-  const subscribeOptions = options.from === undefined ? { group, maxInFlight } : { group, maxInFlight, from: options.from }
+  const subscribeOptions: SubscribeOptions = {
+    group,
+    maxInFlight,
+    ...(options.from !== undefined && { from: options.from }),
+    ...(options.visibilityTimeoutMs !== undefined && { visibilityTimeoutMs: options.visibilityTimeoutMs }),
+  }
   const loops = new Set<ConsumeLoop>()
   let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle'
   let starting: Promise<void> | undefined

@@ -174,7 +174,7 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
-  const consumer = createConsumer({ transport, topic, group, maxInFlight, from: options.from, logger, handle: handleDelivery, pending })
+  const consumer = createConsumer({ transport, topic, group, maxInFlight, from: options.from, visibilityTimeoutMs: options.visibilityTimeoutMs, logger, handle: handleDelivery, pending })
 
   const engine: Engine = {
     get rules(): readonly Rule[] {

@@ -183,6 +183,11 @@ export interface EngineOptions {
   readonly maxInFlight?: number
   /** Where a group that never consumed the topic starts. Default `latest` (the transport's default). */
   readonly from?: 'latest' | 'earliest'
+  /**
+   * How long a delivery may stay unsettled before the transport hands it to another consumer (a crashed
+   * worker's events come back after this). Default: the transport's (30 s for the built-in ones).
+   */
+  readonly visibilityTimeoutMs?: number
   readonly logger?: Logger
   readonly hooks?: EngineHooks
   /** Counters to record into; default a fresh registry, exposed as `engine.metrics`. */

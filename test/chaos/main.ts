@@ -8,6 +8,7 @@ const { values } = parseArgs({
     kills: { type: 'string', default: '20' },
     workers: { type: 'string', default: '2' },
     seed: { type: 'string', default: '42' },
+    transport: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 })
@@ -20,6 +21,7 @@ for (const idempotency of [true, false]) {
     workers: Number(values.workers),
     idempotency,
     seed: Number(values.seed),
+    ...(values.transport !== undefined && { transport: values.transport }),
     timeoutMs: 300_000,
     ...(!values.quiet && { log: (line: string) => console.log(`  [idempotency ${idempotency ? 'on' : 'off'}] ${line}`) }),
   })

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { createSqliteTransport } from '../../src/transports/sqlite/sqlite-transport.js'
+import { randomUUID } from 'node:crypto'
+import { createTransportFromUrl } from '../../src/config/transport-registry.js'
 
 export interface ChaosOptions {
   readonly events: number
@@ -15,6 +16,8 @@ export interface ChaosOptions {
   /** Gives up (and reports what is missing) after this long. */
   readonly timeoutMs: number
   readonly seed?: number
+  /** The transport to run on; default the embedded log in the run's temporary directory. */
+  readonly transport?: string
   readonly log?: (line: string) => void
 }
 
@@ -41,6 +44,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   let seed = options.seed ?? 1
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
   const directory = mkdtempSync(join(tmpdir(), 'sepal-chaos-'))
+  const transportUrl = options.transport ?? `sqlite:${join(directory, 'log')}`
+  // A topic of its own per run, so leftovers on a shared broker cannot count.
+  const topic = `chaos-${randomUUID()}`
   const started = Date.now()
   const workers: Array<ChildProcess | undefined> = []
   const ledger = () => {
@@ -53,7 +59,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   }
   const spawnWorker = (slot: number) =>
     new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', workerPath, directory, options.idempotency ? 'on' : 'off'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', workerPath, directory, options.idempotency ? 'on' : 'off', transportUrl, topic], {
         stdio: ['ignore', 'pipe', 'inherit'],
       })
       workers[slot] = child
@@ -66,7 +72,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     new Database(join(directory, 'ledger.db')).exec('CREATE TABLE IF NOT EXISTS ledger (event_id TEXT NOT NULL, pid INTEGER NOT NULL)').close()
     await Promise.all(Array.from({ length: options.workers }, (_, slot) => spawnWorker(slot)))
 
-    const publisher = createSqliteTransport({ directory: join(directory, 'log') })
+    const publisher = await createTransportFromUrl(transportUrl, { baseDirectory: directory, dataDirectory: join(directory, 'log') })
     const publishing = (async () => {
       const batch = 25
       for (let i = 0; i < options.events; i += batch) {
@@ -77,7 +83,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           type: 'chaos.tick',
           data: { n: i + j },
         }))
-        await publisher.publish('chaos', events)
+        await publisher.publish(topic, events)
         // Spread the stream over the kills, so they land mid-stream.
         await sleep(Math.max(1, (options.kills * 400) / (options.events / batch)))
       }

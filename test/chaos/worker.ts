@@ -4,14 +4,16 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { createEngine } from '../../src/engine/create-engine.js'
 import { createSqliteIdempotencyStore } from '../../src/stores/sqlite-idempotency.js'
-import { createSqliteTransport } from '../../src/transports/sqlite/sqlite-transport.js'
+import { createTransportFromUrl } from '../../src/config/transport-registry.js'
 
-const [directory, mode] = process.argv.slice(2)
-if (!directory || (mode !== 'on' && mode !== 'off')) throw new Error('usage: worker.ts <directory> on|off')
+const [directory, mode, transportUrl, topic] = process.argv.slice(2)
+if (!directory || (mode !== 'on' && mode !== 'off') || !transportUrl || !topic) {
+  throw new Error('usage: worker.ts <directory> on|off <transport-url> <topic>')
+}
 
 // Short leases so a killed worker's unsettled events come back within the run.
 const leaseMs = 1500
-const transport = createSqliteTransport({ directory: join(directory, 'log'), visibilityTimeoutMs: leaseMs })
+const transport = await createTransportFromUrl(transportUrl, { baseDirectory: directory, dataDirectory: join(directory, 'log') })
 const ledger = new Database(join(directory, 'ledger.db'))
 ledger.pragma('journal_mode = WAL')
 ledger.pragma('busy_timeout = 10000')
@@ -28,9 +30,10 @@ const record = ledger.transaction((eventId: string, key: string | undefined) => 
 
 const engine = createEngine({
   transport,
-  topic: 'chaos',
+  topic,
   group: 'workers',
   from: 'earliest',
+  visibilityTimeoutMs: leaseMs,
   maxInFlight: 8,
   ...(store !== undefined && { idempotency: { store, leaseMs } }),
   rules: [
