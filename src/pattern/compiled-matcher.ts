@@ -1,4 +1,5 @@
 import { buildDecisionTree } from './decision-tree.js'
+import { conditionStride, conjunctionStride, flattenConditions, TestKind, type FlatConditions } from './flat-conditions.js'
 import { edgeSlot, flattenTree, nodeStride, NodeSlot, rangeStride, type FlatTree } from './flat-tree.js'
 import { parsePattern } from './parse-pattern.js'
 import type { FieldCondition, IndexKey, PatternLimits } from './pattern-ast.js'
@@ -9,20 +10,6 @@ interface PathNode {
   children: Map<string, PathNode> | undefined
   /** Index into the field tables, or -1 when no condition names exactly this path. */
   field: number
-}
-
-interface CompiledCondition {
-  readonly field: number
-  /** This condition's bit in the proven-by-the-tree sets (0 beyond the 30th condition: always checked). */
-  readonly bit: number
-  readonly tests: ReadonlyArray<(value: unknown) => boolean>
-  readonly allowsAbsent: boolean
-}
-
-interface CompiledConjunction {
-  /** Position of the rule id in insertion order. */
-  readonly rule: number
-  readonly conditions: readonly CompiledCondition[]
 }
 
 /** Leaves deeper than this cannot meet any pattern path (see maxDepth in PatternLimits). */
@@ -73,14 +60,14 @@ export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits 
     })),
   )
   const { nodes } = buildDecisionTree(described)
-  const conjunctions: CompiledConjunction[] = parsed.map(({ rule, conditions }, c) => ({
+  const conjunctions = parsed.map(({ rule, conditions }, c) => ({
     rule,
     conditions: conditions
       .map((condition, i) => ({ condition, field: described[c]?.[i]?.field ?? -1, bit: i < 30 ? 1 << i : 0 }))
       .sort((a, b) => checkOrder(a.condition) - checkOrder(b.condition))
-      .map(({ condition, field, bit }) => ({ field, bit, tests: condition.matchers.map((m) => m.test), allowsAbsent: condition.allowsAbsent })),
+      .map(({ condition, field, bit }) => ({ field, bit, matchers: condition.matchers, allowsAbsent: condition.allowsAbsent })),
   }))
-  return new IndexedMatcher(ids, root, fieldCount, flattenTree(nodes, fieldCount), conjunctions)
+  return new IndexedMatcher(ids, root, fieldCount, flattenTree(nodes, fieldCount), flattenConditions(conjunctions))
 }
 
 /** Cheap and selective checks first, so a candidate that fails usually fails on its first test. */
@@ -115,11 +102,12 @@ class IndexedMatcher<R> implements Matcher<R> {
     private readonly root: PathNode,
     fieldCount: number,
     private readonly tree: FlatTree,
-    private readonly conjunctions: readonly CompiledConjunction[],
+    private readonly checks: FlatConditions,
   ) {
+    const conjunctionCount = checks.conjunctions.length / conjunctionStride
     this.fieldSeen = new Int32Array(fieldCount)
     this.fieldHead = new Int32Array(fieldCount)
-    this.conjunctionSeen = new Int32Array(conjunctions.length)
+    this.conjunctionSeen = new Int32Array(conjunctionCount)
     this.ruleSeen = new Int32Array(ids.length)
     this.nodeSeen = new Int32Array(tree.nodes.length / nodeStride)
     this.keysStamp = new Int32Array(fieldCount)
@@ -282,22 +270,27 @@ class IndexedMatcher<R> implements Matcher<R> {
     this.fieldHead[field] = n
   }
 
-  private holds(conjunction: CompiledConjunction, proven: number): boolean {
-    const conditions = conjunction.conditions
-    for (let i = 0; i < conditions.length; i++) {
-      const condition = conditions[i] as CompiledCondition
-      if ((condition.bit & proven) !== 0) continue
-      let n = this.fieldSeen[condition.field] === this.generation ? (this.fieldHead[condition.field] as number) : -1
+  private holds(conjunction: number, proven: number): boolean {
+    const checks = this.checks
+    const conditions = checks.conditions
+    const row = conjunction * conjunctionStride
+    const first = checks.conjunctions[row + 1] as number
+    const last = first + (checks.conjunctions[row + 2] as number)
+    for (let k = first * conditionStride, end = last * conditionStride; k < end; k += conditionStride) {
+      if (((conditions[k + 1] as number) & proven) !== 0) continue
+      const field = conditions[k] as number
+      let n = this.fieldSeen[field] === this.generation ? (this.fieldHead[field] as number) : -1
       if (n < 0) {
-        if (condition.allowsAbsent) continue
+        if (conditions[k + 2] === 1) continue
         return false
       }
+      const testStart = conditions[k + 3] as number
+      const testEnd = testStart + (conditions[k + 4] as number)
       let found = false
-      const tests = condition.tests
       while (n >= 0 && !found) {
         const value = this.values[n]
-        for (let t = 0; t < tests.length; t++) {
-          if ((tests[t] as (v: unknown) => boolean)(value)) {
+        for (let t = testStart; t < testEnd; t++) {
+          if (this.passes(t, value)) {
             found = true
             break
           }
@@ -309,15 +302,39 @@ class IndexedMatcher<R> implements Matcher<R> {
     return true
   }
 
+  private passes(test: number, value: unknown): boolean {
+    const checks = this.checks
+    switch (checks.testKind[test]) {
+      case TestKind.equal:
+        return value === checks.testOperand[test]
+      case TestKind.range: {
+        if (typeof value !== 'number') return false
+        const low = checks.testRange[test * 3] as number
+        const high = checks.testRange[test * 3 + 1] as number
+        const flags = checks.testRange[test * 3 + 2] as number
+        return (flags & 1 ? value > low : value >= low) && (flags & 2 ? value < high : value <= high)
+      }
+      case TestKind.prefix:
+        return typeof value === 'string' && value.startsWith(checks.testOperand[test] as string)
+      case TestKind.suffix:
+        return typeof value === 'string' && value.endsWith(checks.testOperand[test] as string)
+      case TestKind.always:
+        return true
+      default:
+        return (checks.testOperand[test] as (v: unknown) => boolean)(value)
+    }
+  }
+
   private settle(): R[] {
     const generation = this.generation
     const candidates = this.candidates
     let matched: number[] | undefined
     for (let i = 0; i < candidates.length; i++) {
-      const conjunction = this.conjunctions[candidates[i] as number] as CompiledConjunction
-      if (this.ruleSeen[conjunction.rule] === generation || !this.holds(conjunction, this.candidateProven[i] as number)) continue
-      this.ruleSeen[conjunction.rule] = generation
-      ;(matched ??= []).push(conjunction.rule)
+      const conjunction = candidates[i] as number
+      const rule = this.checks.conjunctions[conjunction * conjunctionStride] as number
+      if (this.ruleSeen[rule] === generation || !this.holds(conjunction, this.candidateProven[i] as number)) continue
+      this.ruleSeen[rule] = generation
+      ;(matched ??= []).push(rule)
     }
     if (matched === undefined) return []
     if (matched.length > 1) matched.sort((a, b) => a - b)
