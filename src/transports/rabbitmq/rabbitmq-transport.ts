@@ -82,6 +82,9 @@ export async function createRabbitmqTransport(options: RabbitmqTransportOptions 
         pending = failed
       } catch (error) {
         if (error instanceof SepalError && error.code !== ErrorCodes.TRANSPORT_UNAVAILABLE) throw error
+        if (isRefusal(error)) {
+          throw unavailable(address, `refused ${exchange === '' ? `the queue ${JSON.stringify(routingKey)}` : `the exchange ${JSON.stringify(exchange)}`} (${describe(error)}); it exists with other settings or the user may not use it`, error)
+        }
         lastError = error
       }
       // The exchange may have been deleted under us (the broker then closes the channel): declare it again.
@@ -190,6 +193,12 @@ export async function createRabbitmqTransport(options: RabbitmqTransportOptions 
       return closing
     },
   }
+}
+
+/** AMQP 403 ACCESS_REFUSED and 406 PRECONDITION_FAILED (e.g. an exchange of another type): retrying cannot help. */
+function isRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 403 || code === 406
 }
 
 interface Outgoing {

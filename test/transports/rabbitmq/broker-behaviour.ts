@@ -75,6 +75,17 @@ export function describeBrokerBehaviour(): void {
       await subscription.close()
     })
 
+    it('rejects a publish at once when the topic exchange exists with another type, naming it', async () => {
+      const transport = await open()
+      const topic = `clash-${randomUUID().slice(0, 8)}`
+      const client = await amqp.connect(url)
+      await (await client.createChannel()).assertExchange(`${namePrefix}${topic}`, 'topic', { durable: false })
+      await client.close()
+      const publishing = transport.publish(topic, [event('clash-1')])
+      await expect(publishing).rejects.toMatchObject({ code: 'SEPAL_ERR_TRANSPORT_UNAVAILABLE' })
+      await expect(publishing).rejects.toThrow(/refused the exchange ".*clash-.*" \(.*PRECONDITION_FAILED/)
+    })
+
     it('sends a delayed retry back to its own group only, counting attempts on', async () => {
       const transport = await open()
       const topic = `delay-${randomUUID().slice(0, 8)}`
