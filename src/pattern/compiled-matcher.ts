@@ -1,6 +1,6 @@
 import { buildDecisionTree } from './decision-tree.js'
-import { conditionStride, conjunctionStride, flattenConditions, TestKind, type FlatConditions } from './flat-conditions.js'
-import { edgeSlot, flattenTree, nodeStride, NodeSlot, rangeStride, type FlatTree } from './flat-tree.js'
+import { conditionHeader, ConjunctionSlot, flattenConditions, TestKind, type FlatConditions } from './flat-conditions.js'
+import { edgeSlot, flattenTree, NodeSlot, rangeStride, type FlatTree } from './flat-tree.js'
 import { parsePattern } from './parse-pattern.js'
 import type { FieldCondition, IndexKey, PatternLimits } from './pattern-ast.js'
 import type { Matcher, PatternRules } from './types.js'
@@ -67,7 +67,8 @@ export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits 
       .sort((a, b) => checkOrder(a.condition) - checkOrder(b.condition))
       .map(({ condition, field, bit }) => ({ field, bit, matchers: condition.matchers, allowsAbsent: condition.allowsAbsent })),
   }))
-  return new IndexedMatcher(ids, root, fieldCount, flattenTree(nodes, fieldCount), flattenConditions(conjunctions))
+  const checks = flattenConditions(conjunctions)
+  return new IndexedMatcher(ids, root, fieldCount, flattenTree(nodes, fieldCount, checks.offsets), checks)
 }
 
 /** Cheap and selective checks first, so a candidate that fails usually fails on its first test. */
@@ -79,18 +80,18 @@ function checkOrder(condition: FieldCondition): number {
 
 class IndexedMatcher<R> implements Matcher<R> {
   private generation = 0
-  // Per-event scratch state, stamped with the generation instead of cleared between events.
+  // Per-event scratch state, stamped with the generation instead of cleared between events (nodes and
+  // conjunctions carry their stamps in their own runs of the packed arrays).
   private readonly fieldSeen: Int32Array
   private readonly fieldHead: Int32Array
-  private readonly conjunctionSeen: Int32Array
   private readonly ruleSeen: Int32Array
   private readonly values: unknown[] = []
   private readonly nextValue: number[] = []
   private valueCount = 0
+  /** Offsets of the candidate conjunctions in `checks.program`. */
   private readonly candidates: number[] = []
   /** Per candidate, the conditions the decision tree already proved. */
   private readonly candidateProven: number[] = []
-  private readonly nodeSeen: Int32Array
   /** Per field, the generation in which its key numbers were collected into `keys`, and where they sit. */
   private readonly keysStamp: Int32Array
   private readonly keysStart: Int32Array
@@ -104,26 +105,23 @@ class IndexedMatcher<R> implements Matcher<R> {
     private readonly tree: FlatTree,
     private readonly checks: FlatConditions,
   ) {
-    const conjunctionCount = checks.conjunctions.length / conjunctionStride
     this.fieldSeen = new Int32Array(fieldCount)
     this.fieldHead = new Int32Array(fieldCount)
-    this.conjunctionSeen = new Int32Array(conjunctionCount)
     this.ruleSeen = new Int32Array(ids.length)
-    this.nodeSeen = new Int32Array(tree.nodes.length / nodeStride)
     this.keysStamp = new Int32Array(fieldCount)
     this.keysStart = new Int32Array(fieldCount)
     this.keysEnd = new Int32Array(fieldCount)
   }
 
-  /** Adds `count` (conjunction, proven) pairs of the tree's candidate array, from pair `start`. */
-  private addCandidates(start: number, count: number): void {
-    const seen = this.conjunctionSeen
+  /** Adds `count` (conjunction offset, proven bits) pairs of the tree's program, from `at`. */
+  private addCandidates(at: number, count: number): void {
     const generation = this.generation
-    const pairs = this.tree.candidates
-    for (let i = start * 2, end = (start + count) * 2; i < end; i += 2) {
+    const pairs = this.tree.program
+    const checks = this.checks.program
+    for (let i = at, end = at + count * 2; i < end; i += 2) {
       const c = pairs[i] as number
-      if (seen[c] !== generation) {
-        seen[c] = generation
+      if (checks[c + ConjunctionSlot.seen] !== generation) {
+        checks[c + ConjunctionSlot.seen] = generation
         this.candidateProven[this.candidates.length] = pairs[i + 1] as number
         this.candidates.push(c)
       }
@@ -150,10 +148,10 @@ class IndexedMatcher<R> implements Matcher<R> {
     if (this.generation >= 0x7fffffff) {
       this.generation = 0
       this.fieldSeen.fill(0)
-      this.conjunctionSeen.fill(0)
       this.ruleSeen.fill(0)
-      this.nodeSeen.fill(0)
       this.keysStamp.fill(0)
+      for (const at of this.tree.offsets) this.tree.program[at + NodeSlot.seen] = 0
+      for (const at of this.checks.offsets) this.checks.program[at + ConjunctionSlot.seen] = 0
     }
     this.generation++
     this.valueCount = 0
@@ -164,19 +162,19 @@ class IndexedMatcher<R> implements Matcher<R> {
   /** Follows the decision tree with the values the walk recorded, collecting candidate conjunctions. */
   private resolve(node: number): void {
     const generation = this.generation
-    if (this.nodeSeen[node] === generation) return
-    this.nodeSeen[node] = generation
     const tree = this.tree
-    const row = node * nodeStride
-    const info = tree.nodes
-    const directCount = info[row + NodeSlot.directCount] as number
-    if (directCount > 0) this.addCandidates(info[row + NodeSlot.directStart] as number, directCount)
-    for (let p = (info[row + NodeSlot.presenceStart] as number) * 3, end = p + (info[row + NodeSlot.presenceCount] as number) * 3; p < end; p += 3) {
-      if (this.fieldSeen[tree.presence[p] as number] === generation) this.addCandidates(tree.presence[p + 1] as number, tree.presence[p + 2] as number)
+    const program = tree.program
+    if (program[node + NodeSlot.seen] === generation) return
+    program[node + NodeSlot.seen] = generation
+    const directCount = program[node + NodeSlot.directCount] as number
+    let at = node + NodeSlot.body
+    if (directCount > 0) this.addCandidates(at, directCount)
+    at += 2 * directCount
+    for (let end = at + 3 * (program[node + NodeSlot.presenceCount] as number); at < end; at += 3) {
+      if (this.fieldSeen[program[at] as number] === generation) this.addCandidates(program[at + 1] as number, program[at + 2] as number)
     }
-    const keyedStart = info[row + NodeSlot.keyedStart] as number
-    for (let k = keyedStart, end = keyedStart + (info[row + NodeSlot.keyedCount] as number); k < end; k++) {
-      const field = tree.keyedFields[k] as number
+    for (let end = at + (program[node + NodeSlot.keyedCount] as number); at < end; at++) {
+      const field = program[at] as number
       if (this.fieldSeen[field] !== generation) continue
       if (this.keysStamp[field] !== generation) this.collectKeys(field)
       for (let i = this.keysStart[field] as number, last = this.keysEnd[field] as number; i < last; i++) {
@@ -191,7 +189,7 @@ class IndexedMatcher<R> implements Matcher<R> {
       }
     }
     const ranges = tree.ranges
-    for (let r = (info[row + NodeSlot.rangeStart] as number) * rangeStride, end = r + (info[row + NodeSlot.rangeCount] as number) * rangeStride; r < end; r += rangeStride) {
+    for (let r = (program[node + NodeSlot.rangeStart] as number) * rangeStride, end = r + (program[node + NodeSlot.rangeCount] as number) * rangeStride; r < end; r += rangeStride) {
       const field = ranges[r] as number
       if (this.fieldSeen[field] !== generation) continue
       const low = ranges[r + 1] as number
@@ -271,26 +269,27 @@ class IndexedMatcher<R> implements Matcher<R> {
   }
 
   private holds(conjunction: number, proven: number): boolean {
-    const checks = this.checks
-    const conditions = checks.conditions
-    const row = conjunction * conjunctionStride
-    const first = checks.conjunctions[row + 1] as number
-    const last = first + (checks.conjunctions[row + 2] as number)
-    for (let k = first * conditionStride, end = last * conditionStride; k < end; k += conditionStride) {
-      if (((conditions[k + 1] as number) & proven) !== 0) continue
-      const field = conditions[k] as number
+    const program = this.checks.program
+    let k = conjunction + ConjunctionSlot.firstCondition
+    for (let c = program[conjunction + ConjunctionSlot.conditionCount] as number; c > 0; c--) {
+      const testStart = k + conditionHeader
+      const testEnd = testStart + 2 * (program[k + 3] as number)
+      if (((program[k + 1] as number) & proven) !== 0) {
+        k = testEnd
+        continue
+      }
+      const field = program[k] as number
       let n = this.fieldSeen[field] === this.generation ? (this.fieldHead[field] as number) : -1
       if (n < 0) {
-        if (conditions[k + 2] === 1) continue
-        return false
+        if (program[k + 2] !== 1) return false
+        k = testEnd
+        continue
       }
-      const testStart = conditions[k + 3] as number
-      const testEnd = testStart + (conditions[k + 4] as number)
       let found = false
       while (n >= 0 && !found) {
         const value = this.values[n]
-        for (let t = testStart; t < testEnd; t++) {
-          if (this.passes(t, value)) {
+        for (let t = testStart; t < testEnd; t += 2) {
+          if (this.passes(program[t] as number, program[t + 1] as number, value)) {
             found = true
             break
           }
@@ -298,30 +297,31 @@ class IndexedMatcher<R> implements Matcher<R> {
         n = this.nextValue[n] as number
       }
       if (!found) return false
+      k = testEnd
     }
     return true
   }
 
-  private passes(test: number, value: unknown): boolean {
+  private passes(kind: number, operand: number, value: unknown): boolean {
     const checks = this.checks
-    switch (checks.testKind[test]) {
+    switch (kind) {
       case TestKind.equal:
-        return value === checks.testOperand[test]
+        return value === checks.operands[operand]
       case TestKind.range: {
         if (typeof value !== 'number') return false
-        const low = checks.testRange[test * 3] as number
-        const high = checks.testRange[test * 3 + 1] as number
-        const flags = checks.testRange[test * 3 + 2] as number
+        const low = checks.ranges[operand * 3] as number
+        const high = checks.ranges[operand * 3 + 1] as number
+        const flags = checks.ranges[operand * 3 + 2] as number
         return (flags & 1 ? value > low : value >= low) && (flags & 2 ? value < high : value <= high)
       }
       case TestKind.prefix:
-        return typeof value === 'string' && value.startsWith(checks.testOperand[test] as string)
+        return typeof value === 'string' && value.startsWith(checks.operands[operand] as string)
       case TestKind.suffix:
-        return typeof value === 'string' && value.endsWith(checks.testOperand[test] as string)
+        return typeof value === 'string' && value.endsWith(checks.operands[operand] as string)
       case TestKind.always:
         return true
       default:
-        return (checks.testOperand[test] as (v: unknown) => boolean)(value)
+        return (checks.operands[operand] as (v: unknown) => boolean)(value)
     }
   }
 
@@ -331,7 +331,7 @@ class IndexedMatcher<R> implements Matcher<R> {
     let matched: number[] | undefined
     for (let i = 0; i < candidates.length; i++) {
       const conjunction = candidates[i] as number
-      const rule = this.checks.conjunctions[conjunction * conjunctionStride] as number
+      const rule = this.checks.program[conjunction + ConjunctionSlot.rule] as number
       if (this.ruleSeen[rule] === generation || !this.holds(conjunction, this.candidateProven[i] as number)) continue
       this.ruleSeen[rule] = generation
       ;(matched ??= []).push(rule)

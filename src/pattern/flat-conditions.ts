@@ -13,48 +13,48 @@ export interface ConditionToCheck {
 }
 
 /**
- * The full checks of every conjunction, packed into typed arrays for the same reason as the tree
- * (flat-tree.ts): a candidate is checked by reading a few rows of integers rather than following
+ * Offsets inside a conjunction's run of `FlatConditions.program`: the generation that last made it a
+ * candidate, its rule, its condition count; then per condition its field, bit, allows-absent (0/1) and
+ * test count, each followed by (test kind, operand number) pairs.
+ */
+export const ConjunctionSlot = { seen: 0, rule: 1, conditionCount: 2, firstCondition: 3 } as const
+export const conditionHeader = 4
+
+/**
+ * The full checks of every conjunction, packed for the same reason as the tree (flat-tree.ts): checking a
+ * candidate reads one contiguous run of integers, usually one or two cache lines, rather than following
  * conjunction, condition, test closure and its captured state, each a cache miss at 10,000 rules.
  */
 export interface FlatConditions {
-  /** Per conjunction: rule, first condition row, condition count. */
-  readonly conjunctions: Int32Array
-  /** Per condition: field, bit, allows absent (0/1), first test, test count. */
-  readonly conditions: Int32Array
-  readonly testKind: Int32Array
-  /** Per test: the value to compare with, the prefix or suffix, or the matcher's test function. */
-  readonly testOperand: readonly unknown[]
-  /** Per test of kind range: low, high, flags (1 = low open, 2 = high open). */
-  readonly testRange: Float64Array
+  readonly program: Int32Array
+  /** Where each conjunction's run starts, by conjunction number. */
+  readonly offsets: Int32Array
+  /** Per operand number: the value to compare with, the prefix or suffix, or the matcher's test function. */
+  readonly operands: readonly unknown[]
+  /** Per operand number of a range test, at 3 × number: low, high, flags (1 = low open, 2 = high open). */
+  readonly ranges: Float64Array
 }
 
-export const conjunctionStride = 3
-export const conditionStride = 5
-
 export function flattenConditions(conjunctions: ReadonlyArray<{ readonly rule: number; readonly conditions: readonly ConditionToCheck[] }>): FlatConditions {
-  const rows: number[] = []
-  const conditions: number[] = []
-  const kinds: number[] = []
+  const program: number[] = []
+  const offsets: number[] = []
   const operands: unknown[] = []
   const ranges: number[] = []
-  for (const { rule, conditions: list } of conjunctions) {
-    rows.push(rule, conditions.length / conditionStride, list.length)
-    for (const condition of list) {
-      conditions.push(condition.field, condition.bit, condition.allowsAbsent ? 1 : 0, kinds.length, condition.matchers.length)
+  for (const { rule, conditions } of conjunctions) {
+    offsets.push(program.length)
+    program.push(0, rule, conditions.length)
+    for (const condition of conditions) {
+      program.push(condition.field, condition.bit, condition.allowsAbsent ? 1 : 0, condition.matchers.length)
       for (const matcher of condition.matchers) {
         const { kind, operand } = testOf(matcher)
-        kinds.push(kind)
+        program.push(kind, operands.length)
         operands.push(operand)
         const range = matcher.index?.kind === 'numeric' ? matcher.index.range : undefined
         ranges.push(range?.low ?? 0, range?.high ?? 0, (range?.lowOpen ? 1 : 0) | (range?.highOpen ? 2 : 0))
       }
     }
   }
-  return {
-    conjunctions: Int32Array.from(rows), conditions: Int32Array.from(conditions), testKind: Int32Array.from(kinds),
-    testOperand: operands, testRange: Float64Array.from(ranges),
-  }
+  return { program: Int32Array.from(program), offsets: Int32Array.from(offsets), operands, ranges: Float64Array.from(ranges) }
 }
 
 /** Only operators whose test is exactly one comparison get a kind of their own (see value-matchers.ts). */

@@ -1,32 +1,29 @@
 import { keyText, type DecisionNode } from './decision-tree.js'
 import { FieldKeys, type HashedKey } from './field-keys.js'
 
-/** Slots per node in `FlatTree.nodes`. */
-export const nodeStride = 8
-export const NodeSlot = {
-  keyedStart: 0, keyedCount: 1, directStart: 2, directCount: 3, presenceStart: 4, presenceCount: 5, rangeStart: 6, rangeCount: 7,
-} as const
+/**
+ * Offsets inside a node's run of `FlatTree.program`: the generation that last reached it, counts, then the
+ * body: (candidate, proven bits) pairs, (field, pairs offset, count) presence triples, the fields of its
+ * hashed edges, and last the pairs of the presence lists. Candidates are offsets in FlatConditions.
+ */
+export const NodeSlot = { seen: 0, directCount: 1, presenceCount: 2, keyedCount: 3, rangeStart: 4, rangeCount: 5, body: 6 } as const
 
 /** Slots per numeric edge in `FlatTree.ranges`: field, low, high, flags (1 = low open, 2 = high open), child. */
 export const rangeStride = 5
 
 /**
  * The decision tree packed into typed arrays, because at thousands of rules an event visits tree nodes
- * scattered over the heap and pays a cache miss for every object it touches: a node is one row of
- * integers, its candidates one run of another array, and an edge one slot of a hash table keyed by
- * (node, key number). The keys themselves live in one dictionary per field (FieldKeys).
+ * scattered over the heap and pays a cache miss for every object it touches: a node is one contiguous run
+ * of integers, an edge one slot of a hash table keyed by (node, key number). The keys themselves live in
+ * one dictionary per field (FieldKeys), shared by all nodes and so warm in the cache.
  */
 export interface FlatTree {
-  /** Per node, `nodeStride` integers at `NodeSlot` offsets; node 0 is the root. */
-  readonly nodes: Int32Array
-  /** Fields on which a node has hashed edges (runs of keyedStart/keyedCount). */
-  readonly keyedFields: Int32Array
-  /** Pairs (conjunction, proven bits): a node's direct candidates, then presence lists. */
-  readonly candidates: Int32Array
-  /** Triples (field, candidatesStart, count): conjunctions that wait for a value at the field. */
-  readonly presence: Int32Array
+  /** Node runs; the root starts at 0. */
+  readonly program: Int32Array
+  /** Where each node's run starts. */
+  readonly offsets: Int32Array
   readonly ranges: Float64Array
-  /** Open addressing, four integers a slot: node + 1 (0 = empty), key number, child, unused. */
+  /** Open addressing, four integers a slot: node offset + 1 (0 = empty), key number, child offset, unused. */
   readonly edges: Int32Array
   readonly edgeMask: number
   /** Per field, its key dictionary, or undefined when no edge uses a hashed key there. */
@@ -39,36 +36,52 @@ export function edgeSlot(node: number, key: number, mask: number): number {
   return h & mask
 }
 
-export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number): FlatTree {
-  const number = new Map(nodes.map((node, i) => [node, i]))
+/** `candidateOffset` turns a conjunction number into its offset in FlatConditions. */
+export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number, candidateOffset: ArrayLike<number>): FlatTree {
+  const keyedFieldsOf = nodes.map((node) => [...new Set(node.edges.filter((e) => e.key.kind !== 'numeric').map((e) => e.field))])
+  const offsets = new Int32Array(nodes.length)
+  let size = 0
+  nodes.forEach((node, n) => {
+    offsets[n] = size
+    const presencePairs = node.presence.reduce((sum, entry) => sum + entry.conjunctions.length, 0)
+    size += NodeSlot.body + 2 * node.direct.length + 3 * node.presence.length + (keyedFieldsOf[n]?.length ?? 0) + 2 * presencePairs
+  })
+  const program = new Int32Array(size)
+  const offsetOf = new Map(nodes.map((node, n) => [node, offsets[n] as number]))
   const keyNumbers = new Map<string, number>()
   const fieldKeys: Array<FieldKeys | undefined> = new Array<FieldKeys | undefined>(fieldCount).fill(undefined)
-  const info = new Int32Array(nodes.length * nodeStride)
-  const keyedFields: number[] = []
-  const candidates: number[] = []
-  const presence: number[] = []
   const ranges: number[] = []
   const hashed: Array<[node: number, key: number, child: number]> = []
 
   nodes.forEach((node, n) => {
-    const row = n * nodeStride
-    info[row + NodeSlot.directStart] = candidates.length / 2
-    info[row + NodeSlot.directCount] = node.direct.length
-    node.direct.forEach((c, i) => candidates.push(c, node.directProven[i] ?? 0))
-    info[row + NodeSlot.presenceStart] = presence.length / 3
-    info[row + NodeSlot.presenceCount] = node.presence.length
+    const at = offsets[n] as number
+    const keyed = keyedFieldsOf[n] ?? []
+    program[at + NodeSlot.directCount] = node.direct.length
+    program[at + NodeSlot.presenceCount] = node.presence.length
+    program[at + NodeSlot.keyedCount] = keyed.length
+    let w = at + NodeSlot.body
+    node.direct.forEach((c, i) => {
+      program[w++] = candidateOffset[c] as number
+      program[w++] = node.directProven[i] ?? 0
+    })
+    let pairs = w + 3 * node.presence.length + keyed.length
     for (const entry of node.presence) {
-      presence.push(entry.field, candidates.length / 2, entry.conjunctions.length)
-      entry.conjunctions.forEach((c, i) => candidates.push(c, entry.proven[i] ?? 0))
+      program[w++] = entry.field
+      program[w++] = pairs
+      program[w++] = entry.conjunctions.length
+      entry.conjunctions.forEach((c, i) => {
+        program[pairs++] = candidateOffset[c] as number
+        program[pairs++] = entry.proven[i] ?? 0
+      })
     }
-    const fields = new Set<number>()
+    for (const field of keyed) program[w++] = field
     const numeric = node.edges.filter((edge) => edge.key.kind === 'numeric').sort((a, b) => a.field - b.field)
-    info[row + NodeSlot.rangeStart] = ranges.length / rangeStride
-    info[row + NodeSlot.rangeCount] = numeric.length
+    program[at + NodeSlot.rangeStart] = ranges.length / rangeStride
+    program[at + NodeSlot.rangeCount] = numeric.length
     for (const { field, key, child } of numeric) {
       if (key.kind !== 'numeric') continue
       const { low, high, lowOpen, highOpen } = key.range
-      ranges.push(field, low, high, (lowOpen ? 1 : 0) | (highOpen ? 2 : 0), number.get(child) ?? 0)
+      ranges.push(field, low, high, (lowOpen ? 1 : 0) | (highOpen ? 2 : 0), offsetOf.get(child) ?? 0)
     }
     for (const { field, key, child } of node.edges) {
       if (key.kind === 'numeric') continue
@@ -78,12 +91,8 @@ export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number):
         keyNumbers.set(text, (id = keyNumbers.size))
         ;(fieldKeys[field] ??= new FieldKeys()).add(key as HashedKey, id)
       }
-      fields.add(field)
-      hashed.push([n, id, number.get(child) ?? 0])
+      hashed.push([at, id, offsetOf.get(child) ?? 0])
     }
-    info[row + NodeSlot.keyedStart] = keyedFields.length
-    info[row + NodeSlot.keyedCount] = fields.size
-    keyedFields.push(...fields)
   })
 
   let capacity = 16
@@ -97,8 +106,5 @@ export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number):
     edges[slot * 4 + 1] = key
     edges[slot * 4 + 2] = child
   }
-  return {
-    nodes: info, keyedFields: Int32Array.from(keyedFields), candidates: Int32Array.from(candidates),
-    presence: Int32Array.from(presence), ranges: Float64Array.from(ranges), edges, edgeMask: mask, fieldKeys,
-  }
+  return { program, offsets, ranges: Float64Array.from(ranges), edges, edgeMask: mask, fieldKeys }
 }
