@@ -73,12 +73,14 @@ describe('loadConfig', () => {
     expect(problems[0]).toContain('file not found')
   })
 
-  it('rejects duplicate rule names and unknown or unavailable transports', async () => {
+  it('rejects duplicate rule names and unknown transports, and accepts every broker scheme', async () => {
     const path = file('dupes.yaml', ['transport: "carrier-pigeon://coop"', 'rules:', '  - { name: a, pattern: { source: [x] }, targets: [{ publish: t }] }', '  - { name: a, pattern: { source: [y] }, targets: [{ publish: t }] }', ''].join('\n'))
     const problems = await problemsOf(loadConfig(path, { cwd: folder }))
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/rules\[1\]\.name: duplicate rule name "a"/), expect.stringMatching(/^1:\d+ transport: unknown transport scheme "carrier-pigeon:"/)]))
-    const kafka = file('kafka.yaml', 'transport: kafka://127.0.0.1:9092\n')
-    expect((await problemsOf(loadConfig(kafka, { cwd: folder })))[0]).toMatch(/Kafka transport \("kafka:"\) is not available/)
+    for (const url of ['kafka://127.0.0.1:9092', 'nats://127.0.0.1:4222', 'redis://127.0.0.1:6379', 'amqp://guest:guest@127.0.0.1:5672']) {
+      const path = file('broker.yaml', `transport: ${url}\n`)
+      await expect(loadConfig(path, { cwd: folder }), url).resolves.toMatchObject({ transport: { url } })
+    }
   })
 
   it('fails with SEPAL_ERR_HANDLER_NOT_FOUND for a missing module or export, saying what exists', async () => {
