@@ -5,6 +5,8 @@
 // commits the next offset of every partition once per 100 records; sepal hands out validated events
 // read from the CloudEvents Kafka binding (binary mode: `ce_` headers, data in the value), commits
 // contiguous acked offsets as acks arrive. Joining the group is inside the timing on both sides.
+// Two more rows show where the difference comes from: the raw loop sending the very records sepal
+// writes (the binding's headers), and reading them with sepal's decoder (which validates each event).
 // Sides alternate in one process (which goes first changes every round), each on fresh topics and
 // groups; each figure is the median of the runs.
 //
@@ -15,7 +17,7 @@ import { parseArgs } from 'node:util'
 import { Admin, Consumer, Producer } from '@platformatic/kafka'
 import type { CloudEvent } from '../../src/event/cloud-event.js'
 import { parseEvent } from '../../src/event/parse-event.js'
-import type { KafkaMode } from '../../src/transports/kafka/kafka-binding.js'
+import { fromKafkaRecord, toKafkaRecord, type KafkaMode } from '../../src/transports/kafka/kafka-binding.js'
 import { createKafkaTransport } from '../../src/transports/kafka/kafka-transport.js'
 import { median } from '../support/stats.js'
 import { orderEvent } from '../support/order-event.js'
@@ -71,14 +73,27 @@ async function rawPublish(producer: Producer, topic: string, batches: readonly C
   }
 }
 
-async function rawConsume(brokers: string[], topic: string, total: number): Promise<void> {
+/** The raw loop again, but sending the very records sepal writes (the binding's headers included). */
+async function rawPublishRecords(producer: Producer, topic: string, batches: readonly CloudEvent[][], mode: KafkaMode): Promise<void> {
+  for (const batch of batches) {
+    await producer.send({
+      messages: batch.map((event) => {
+        const record = toKafkaRecord(event, mode)
+        return { topic, value: record.value ?? Buffer.alloc(0), headers: record.headers }
+      }),
+    })
+  }
+}
+
+async function rawConsume(brokers: string[], topic: string, total: number, decode = false): Promise<void> {
   const consumer = new Consumer({ clientId: 'sepal-bench-raw', groupId: `raw-${topic}`, bootstrapBrokers: brokers, maxWaitTime: 500, autocommit: false })
   try {
     const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false })
     const next = new Map<number, bigint>()
     let seen = 0
     for await (const message of stream) {
-      if ((JSON.parse(message.value.toString()) as CloudEvent).id.length > 0) seen++
+      const event = decode ? fromKafkaRecord(message) : (JSON.parse(message.value.toString()) as CloudEvent)
+      if (event.id.length > 0) seen++
       next.set(message.partition, message.offset + 1n)
       if (seen % IN_FLIGHT === 0 || seen === total) {
         const offsets = [...next].map(([partition, offset]) => ({ topic, partition, offset, leaderEpoch: -1 }))
@@ -103,18 +118,28 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRo
   const producer = new Producer({ clientId: 'sepal-bench-raw', bootstrapBrokers: brokers, idempotent: true, acks: -1 })
   const transport = await createKafkaTransport({ url, mode, partitions: PARTITIONS })
   const topics: string[] = []
-  const results = { rawPublish: [] as Measured[], sepalPublish: [] as Measured[], rawConsume: [] as Measured[], sepalConsume: [] as Measured[] }
+  const results = {
+    rawPublish: [] as Measured[],
+    sepalPublish: [] as Measured[],
+    rawConsume: [] as Measured[],
+    sepalConsume: [] as Measured[],
+    bindingPublish: [] as Measured[],
+    bindingConsume: [] as Measured[],
+  }
   try {
     for (let round = 0; round < (options.repeat ?? 5); round++) {
       const rawTopic = `sepal-bench-raw-${run}-${round}`
       const topic = `sepal-bench-${run}-${round}`
-      topics.push(rawTopic, topic, `${topic}.sepal-retry.setup`, `${topic}.sepal-retry.g`)
-      await admin.createTopics({ topics: [rawTopic], partitions: PARTITIONS, replicas: 1 })
+      const bindingTopic = `sepal-bench-binding-${run}-${round}`
+      topics.push(rawTopic, bindingTopic, topic, `${topic}.sepal-retry.setup`, `${topic}.sepal-retry.g`)
+      await admin.createTopics({ topics: [rawTopic, bindingTopic], partitions: PARTITIONS, replicas: 1 })
       // Creates the topic, as the raw side's was created before its timing.
       await (await transport.subscribe(topic, { group: 'setup' })).close()
       const raw = async (): Promise<void> => {
         results.rawPublish.push(await measure(total, () => rawPublish(producer, rawTopic, batches)))
         results.rawConsume.push(await measure(total, () => rawConsume(brokers, rawTopic, total)))
+        results.bindingPublish.push(await measure(total, () => rawPublishRecords(producer, bindingTopic, batches, mode)))
+        results.bindingConsume.push(await measure(total, () => rawConsume(brokers, bindingTopic, total, true)))
       }
       const sepal = async (): Promise<void> => {
         results.sepalPublish.push(
@@ -153,8 +178,10 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRo
   return [
     row('publish: raw producer.send, batches of 100', results.rawPublish, results.rawPublish),
     row(`publish: sepal kafka transport (${mode})`, results.sepalPublish, results.rawPublish),
+    row(`publish: raw loop, sepal's ${mode} records`, results.bindingPublish, results.rawPublish),
     row('consume+ack: raw consume(), commit per 100', results.rawConsume, results.rawConsume),
     row(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
+    row(`consume+ack: raw loop + sepal's ${mode} decode`, results.bindingConsume, results.rawConsume),
   ]
 }
 

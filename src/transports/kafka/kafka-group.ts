@@ -240,6 +240,7 @@ export class KafkaGroup implements Settler {
       for (const partition of partitions) {
         const current = committed.get(topic)?.[partition]
         const start = stream.offsetsToFetch.get(`${topic}:${partition}`)
+        if (start !== undefined) this.#place(topic, partition).tracker.startAt(start)
         if ((current === undefined || current < 0n) && start !== undefined) {
           offsets.push({ topic, partition, offset: start, leaderEpoch: -1 })
         }
@@ -277,11 +278,7 @@ export class KafkaGroup implements Settler {
   #receive(message: Message<Buffer, Buffer, Buffer, Buffer>): void {
     const id = `${message.topic}:${message.partition}`
     if (!this.#assigned.has(id)) return
-    let place = this.#partitions.get(id)
-    if (place === undefined) {
-      place = { topic: message.topic, partition: message.partition, tracker: new OffsetTracker() }
-      this.#partitions.set(id, place)
-    }
+    const place = this.#place(message.topic, message.partition)
     if (!place.tracker.receive(message.offset)) return
     let event
     try {
@@ -310,6 +307,16 @@ export class KafkaGroup implements Settler {
     if (notBefore !== undefined && notBefore > Date.now()) this.#schedule(entry, notBefore)
     else this.#admit(entry)
     this.#updateFlow()
+  }
+
+  #place(topic: string, partition: number): Partition {
+    const id = `${topic}:${partition}`
+    let place = this.#partitions.get(id)
+    if (place === undefined) {
+      place = { topic, partition, tracker: new OffsetTracker() }
+      this.#partitions.set(id, place)
+    }
+    return place
   }
 
   /** Ready now, or held until `notBefore`. */

@@ -28,6 +28,14 @@ describe('OffsetTracker', () => {
     expect(tracker.unsettled).toBe(3)
   })
 
+  it('ignores stale records older than the position the partition is read from', () => {
+    const tracker = new OffsetTracker()
+    tracker.startAt(40n)
+    expect(tracker.receive(39n)).toBe(false)
+    expect(tracker.commitPoint()).toBe(40n)
+    expect(tracker.receive(40n)).toBe(true)
+  })
+
   it('commits the lowest unsettled offset for any order of settles (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 60 }), fc.array(fc.nat(), { maxLength: 80 }), (count, picks) => {

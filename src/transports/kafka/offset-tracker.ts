@@ -13,6 +13,14 @@ export class OffsetTracker {
   #end: bigint | undefined
   #committed: bigint | undefined
 
+  /**
+   * Offsets below `offset` are not taken: the member reads this partition from there (its committed
+   * position), so anything older is a stale record of an earlier assignment.
+   */
+  startAt(offset: bigint): void {
+    if (this.#end === undefined) this.#end = offset
+  }
+
   /** Records `offset` as received; false if it was already received (a re-fetch after a rejoin). */
   receive(offset: bigint): boolean {
     if (this.#end !== undefined && offset < this.#end) return false
