@@ -81,7 +81,8 @@ export class RabbitmqGroupSource implements DeliverySource {
         decoded = fromRabbitmqMessage({ content: entry.message.content, contentType: entry.message.properties.contentType, headers: entry.message.properties.headers })
       } catch (error) {
         settleQuietly(() => channel.nack(entry.message, false, false))
-        this.#options.onInvalidMessage(error, this.#options.queue)
+        // The caller's hook; whatever it throws must not stop the subscription.
+        settleQuietly(() => this.#options.onInvalidMessage(error, this.#options.queue))
         continue
       }
       const delivery = new RabbitmqDelivery(this, entry.message, entry.generation, attemptOf(entry.message), decoded, onSettle)
@@ -247,7 +248,7 @@ function attemptOf(message: ConsumeMessage): number {
   return (Number.isFinite(returned) ? returned : 0) + (Number.isFinite(before) ? before : 0) + 1
 }
 
-/** amqplib throws when the channel closed meanwhile; the broker has then returned the message itself. */
+/** amqplib throws when the channel closed meanwhile (the broker has then returned the message itself); hooks may throw too. */
 function settleQuietly(settle: () => void): void {
   try {
     settle()
