@@ -10,6 +10,7 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Delivery, Transport } from '../../src/transports/contract.js'
 import { consume, idsOf, makeEvents, nextWithin, receiveAll } from '../../src/testing/transport-suite-helpers.js'
+import { createTransportFromUrl } from '../../src/config/transport-registry.js'
 import { runTransportSuite } from '../../src/testing/transport-suite.js'
 import { createKafkaTransport, type KafkaTransportOptions } from '../../src/transports/kafka/kafka-transport.js'
 import { serviceAvailable } from '../support/services.js'
@@ -127,6 +128,13 @@ if (available) {
       await consumer.close(true)
       expect(headers).toMatchObject({ ce_id: `${run}-out`, ce_source: 'sepal', ce_specversion: '1.0', ce_partitionkey: 'k1' })
       expect(key).toBe('k1')
+    })
+
+    it('opens from a kafka:// URL as sepal.yaml and --transport give it', async () => {
+      const transport = await createTransportFromUrl(url, { baseDirectory: '.', dataDirectory: '.' })
+      opened.push(transport)
+      expect(transport.name).toBe('kafka')
+      expect(transport.features.orderedPerKey).toBe(true)
     })
 
     it('receives all events published while a client of the group was away', async () => {
