@@ -86,6 +86,27 @@ export function describeBrokerBehaviour(): void {
       await expect(publishing).rejects.toThrow(/refused the exchange ".*clash-.*" \(.*PRECONDITION_FAILED/)
     })
 
+    it('rejects a message that is no CloudEvent, reports it, and goes on with the next', async () => {
+      const invalid: string[] = []
+      const transport = await createRabbitmqTransport({ url, namePrefix, onInvalidMessage: (error, queue) => invalid.push(`${queue}: ${String(error)}`) })
+      opened.push(transport)
+      const topic = `invalid-${randomUUID().slice(0, 8)}`
+      const subscription = await transport.subscribe(topic, { group: 'g' })
+      const client = await amqp.connect(url)
+      const channel = await client.createConfirmChannel()
+      channel.publish(`${namePrefix}${topic}`, '', Buffer.from('just some text'), { contentType: 'text/plain' })
+      await channel.waitForConfirms()
+      await client.close()
+      await transport.publish(topic, [event('after-invalid')])
+      const next = await nextWithin(subscription, 10_000)
+      expect(next?.event.id).toBe('after-invalid')
+      await next?.ack()
+      expect(invalid).toHaveLength(1)
+      expect(invalid[0]).toContain(`${namePrefix}${topic}.g`)
+      expect(await nextWithin(subscription, 300)).toBeUndefined()
+      await subscription.close()
+    })
+
     it('sends a delayed retry back to its own group only, counting attempts on', async () => {
       const transport = await open()
       const topic = `delay-${randomUUID().slice(0, 8)}`
