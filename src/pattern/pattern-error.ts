@@ -24,7 +24,16 @@ export function quote(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value)
   } catch {
-    text = String(value)
+    // JSON.stringify and String both recurse: a value nested thousands of levels deep overflows the stack.
+    text = describeUnprintable(value)
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+function describeUnprintable(value: unknown): string {
+  try {
+    return String(value)
+  } catch {
+    return Array.isArray(value) ? '[an array nested too deep to show]' : `[${typeof value} too deep to show]`
+  }
 }
