@@ -27,8 +27,17 @@ export function parseYamlWithPositions(text: string): LocatedDocument {
     message: error.message.split('\n')[0] ?? error.message,
     position: at(error.pos[0]),
   }))
+  let value: unknown
+  if (errors.length === 0) {
+    try {
+      value = document.toJS({ maxAliasCount: 100 })
+    } catch (error) {
+      // The yaml package throws here (not into document.errors) for alias bombs: report it as the file's problem.
+      errors.push({ message: `${error instanceof Error ? error.message : String(error)} (aliases may expand to at most 100 nodes)`, position: at(0) })
+    }
+  }
   return {
-    value: errors.length === 0 ? document.toJS({ maxAliasCount: 100 }) : undefined,
+    value,
     errors,
     locate(path, options = {}) {
       let node: unknown = document.contents
