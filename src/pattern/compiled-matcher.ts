@@ -173,12 +173,24 @@ class IndexedMatcher<R> implements Matcher<R> {
     for (let end = at + 3 * (program[node + NodeSlot.presenceCount] as number); at < end; at += 3) {
       if (this.fieldSeen[program[at] as number] === generation) this.addCandidates(program[at + 1] as number, program[at + 2] as number)
     }
-    for (let end = at + (program[node + NodeSlot.keyedCount] as number); at < end; at++) {
+    for (let fields = program[node + NodeSlot.keyedCount] as number; fields > 0; fields--) {
       const field = program[at] as number
+      const inline = program[at + 1] as number
+      const edgesAt = at + 2
+      at = inline > 0 ? edgesAt + 2 * inline : edgesAt
       if (this.fieldSeen[field] !== generation) continue
       if (this.keysStamp[field] !== generation) this.collectKeys(field)
       for (let i = this.keysStart[field] as number, last = this.keysEnd[field] as number; i < last; i++) {
         const key = this.keys[i] as number
+        if (inline > 0) {
+          for (let e = edgesAt; e < at; e += 2) {
+            if (program[e] === key) {
+              this.resolve(program[e + 1] as number)
+              break
+            }
+          }
+          continue
+        }
         const edges = tree.edges
         for (let slot = edgeSlot(node, key, tree.edgeMask); edges[slot * 4] !== 0; slot = (slot + 1) & tree.edgeMask) {
           if (edges[slot * 4] === node + 1 && edges[slot * 4 + 1] === key) {

@@ -3,8 +3,10 @@ import { FieldKeys, type HashedKey } from './field-keys.js'
 
 /**
  * Offsets inside a node's run of `FlatTree.program`: the generation that last reached it, counts, then the
- * body: (candidate, proven bits) pairs, (field, pairs offset, count) presence triples, the fields of its
- * hashed edges, and last the pairs of the presence lists. Candidates are offsets in FlatConditions.
+ * body: (candidate, proven bits) pairs, (field, pairs offset, count) presence triples, per field with
+ * hashed edges (field, edge count, then (key, child) pairs, or -1 and none when the edges are many and sit
+ * in the shared hash table), and last the pairs of the presence lists. Candidates are offsets in
+ * FlatConditions.
  */
 export const NodeSlot = { seen: 0, directCount: 1, presenceCount: 2, keyedCount: 3, rangeStart: 4, rangeCount: 5, body: 6 } as const
 
@@ -30,6 +32,9 @@ export interface FlatTree {
   readonly fieldKeys: ReadonlyArray<FieldKeys | undefined>
 }
 
+/** Up to this many edges of a node at one field are listed in the node's own run, already in the cache. */
+export const inlineEdges = 8
+
 export function edgeSlot(node: number, key: number, mask: number): number {
   let h = Math.imul(node, 0x9e3779b1) ^ Math.imul(key, 0x85ebca77)
   h ^= h >>> 15
@@ -38,13 +43,23 @@ export function edgeSlot(node: number, key: number, mask: number): number {
 
 /** `candidateOffset` turns a conjunction number into its offset in FlatConditions. */
 export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number, candidateOffset: ArrayLike<number>): FlatTree {
-  const keyedFieldsOf = nodes.map((node) => [...new Set(node.edges.filter((e) => e.key.kind !== 'numeric').map((e) => e.field))])
+  const keyedFieldsOf = nodes.map((node) => {
+    const byField = new Map<number, Array<DecisionNode['edges'][number]>>()
+    for (const edge of node.edges) {
+      if (edge.key.kind === 'numeric') continue
+      let list = byField.get(edge.field)
+      if (list === undefined) byField.set(edge.field, (list = []))
+      list.push(edge)
+    }
+    return [...byField].map(([field, edges]) => ({ field, edges, inline: edges.length <= inlineEdges }))
+  })
   const offsets = new Int32Array(nodes.length)
   let size = 0
   nodes.forEach((node, n) => {
     offsets[n] = size
     const presencePairs = node.presence.reduce((sum, entry) => sum + entry.conjunctions.length, 0)
-    size += NodeSlot.body + 2 * node.direct.length + 3 * node.presence.length + (keyedFieldsOf[n]?.length ?? 0) + 2 * presencePairs
+    const keyedSize = (keyedFieldsOf[n] ?? []).reduce((sum, k) => sum + 2 + (k.inline ? 2 * k.edges.length : 0), 0)
+    size += NodeSlot.body + 2 * node.direct.length + 3 * node.presence.length + keyedSize + 2 * presencePairs
   })
   const program = new Int32Array(size)
   const offsetOf = new Map(nodes.map((node, n) => [node, offsets[n] as number]))
@@ -64,7 +79,7 @@ export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number, 
       program[w++] = candidateOffset[c] as number
       program[w++] = node.directProven[i] ?? 0
     })
-    let pairs = w + 3 * node.presence.length + keyed.length
+    let pairs = w + 3 * node.presence.length + keyed.reduce((sum, k) => sum + 2 + (k.inline ? 2 * k.edges.length : 0), 0)
     for (const entry of node.presence) {
       program[w++] = entry.field
       program[w++] = pairs
@@ -74,7 +89,29 @@ export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number, 
         program[pairs++] = entry.proven[i] ?? 0
       })
     }
-    for (const field of keyed) program[w++] = field
+    const keyNumber = (field: number, key: HashedKey): number => {
+      const text = keyText(field, key)
+      let id = keyNumbers.get(text)
+      if (id === undefined) {
+        keyNumbers.set(text, (id = keyNumbers.size))
+        ;(fieldKeys[field] ??= new FieldKeys()).add(key, id)
+      }
+      return id
+    }
+    for (const { field, edges, inline } of keyed) {
+      program[w++] = field
+      program[w++] = inline ? edges.length : -1
+      for (const edge of edges) {
+        const id = keyNumber(field, edge.key as HashedKey)
+        const child = offsetOf.get(edge.child) ?? 0
+        if (inline) {
+          program[w++] = id
+          program[w++] = child
+        } else {
+          hashed.push([at, id, child])
+        }
+      }
+    }
     const numeric = node.edges.filter((edge) => edge.key.kind === 'numeric').sort((a, b) => a.field - b.field)
     program[at + NodeSlot.rangeStart] = ranges.length / rangeStride
     program[at + NodeSlot.rangeCount] = numeric.length
@@ -82,16 +119,6 @@ export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number, 
       if (key.kind !== 'numeric') continue
       const { low, high, lowOpen, highOpen } = key.range
       ranges.push(field, low, high, (lowOpen ? 1 : 0) | (highOpen ? 2 : 0), offsetOf.get(child) ?? 0)
-    }
-    for (const { field, key, child } of node.edges) {
-      if (key.kind === 'numeric') continue
-      const text = keyText(field, key)
-      let id = keyNumbers.get(text)
-      if (id === undefined) {
-        keyNumbers.set(text, (id = keyNumbers.size))
-        ;(fieldKeys[field] ??= new FieldKeys()).add(key as HashedKey, id)
-      }
-      hashed.push([at, id, offsetOf.get(child) ?? 0])
     }
   })
 
