@@ -4,6 +4,7 @@ import { coPartitionAssigner } from './co-partition-assigner.js'
 import { fromKafkaRecord } from './kafka-binding.js'
 import { KafkaDelivery, type Entry, type Settler } from './kafka-delivery.js'
 import { OffsetTracker } from './offset-tracker.js'
+import { ReadyQueue } from './ready-queue.js'
 
 /** Headers sepal keeps on a retried record: the attempt it will be, and when it may be delivered. */
 export const ATTEMPT_HEADER = 'sepal_attempt'
@@ -49,10 +50,7 @@ export class KafkaGroup implements Settler {
   readonly #consumer: Consumer
   readonly #partitions = new Map<string, Partition>()
   #assigned = new Set<string>()
-  #ready: Entry[] = []
-  readonly #waiting = new Map<string, Entry[]>()
-  readonly #busyKeys = new Set<string>()
-  readonly #delayed = new Map<Entry, NodeJS.Timeout>()
+  readonly #queue: ReadyQueue
   readonly #inFlight = new Set<Entry>()
   readonly #wakers = new Set<() => void>()
   readonly #leaseTimer: NodeJS.Timeout
@@ -66,6 +64,10 @@ export class KafkaGroup implements Settler {
 
   private constructor(options: KafkaGroupOptions) {
     this.#options = options
+    this.#queue = new ReadyQueue(
+      (entry) => this.#owns(entry),
+      () => this.#wake(),
+    )
     this.#consumer = new Consumer({
       clientId: options.clientId,
       bootstrapBrokers: [...options.bootstrapBrokers],
@@ -106,8 +108,8 @@ export class KafkaGroup implements Settler {
   }
 
   take(onSettle: () => void, visibilityTimeoutMs: number): Delivery | undefined {
-    for (let entry = this.#ready.shift(); entry !== undefined; entry = this.#ready.shift()) {
-      if (!this.#owns(entry)) continue
+    const entry = this.#queue.shift()
+    if (entry !== undefined) {
       entry.leaseUntil = Date.now() + visibilityTimeoutMs
       this.#inFlight.add(entry)
       this.#updateFlow()
@@ -123,7 +125,7 @@ export class KafkaGroup implements Settler {
     if (!this.#owns(entry)) return
     if (nackDelayMs === undefined) {
       entry.tracker.settle(entry.offset)
-      this.#releaseKey(entry)
+      this.#queue.release(entry)
       this.#scheduleCommit()
       return
     }
@@ -134,7 +136,7 @@ export class KafkaGroup implements Settler {
       // The retry topic cannot be written now: keep the record here (its offset stays uncommitted).
       this.#options.onError(error)
       entry.attempt++
-      if (this.#owns(entry)) this.#schedule(entry, notBefore)
+      if (this.#owns(entry)) this.#queue.retry(entry, notBefore)
       return
     }
     if (!this.#owns(entry)) return
@@ -150,8 +152,7 @@ export class KafkaGroup implements Settler {
 
   async #close(): Promise<void> {
     clearInterval(this.#leaseTimer)
-    for (const timer of this.#delayed.values()) clearTimeout(timer)
-    this.#delayed.clear()
+    this.#queue.clear()
     this.#firstPositions?.reject(new Error('closed'))
     this.#scheduleCommit()
     await this.#commits
@@ -256,23 +257,9 @@ export class KafkaGroup implements Settler {
     }
     this.#assigned = assigned
     for (const id of this.#partitions.keys()) if (!assigned.has(id)) this.#partitions.delete(id)
-    this.#ready = this.#ready.filter((entry) => this.#owns(entry))
-    for (const [key, queue] of this.#waiting) {
-      const kept = queue.filter((entry) => this.#owns(entry))
-      if (kept.length === 0) this.#waiting.delete(key)
-      else this.#waiting.set(key, kept)
-    }
-    for (const [entry, timer] of this.#delayed) {
-      if (this.#owns(entry)) continue
-      clearTimeout(timer)
-      this.#delayed.delete(entry)
-    }
     for (const entry of this.#inFlight) if (!this.#owns(entry)) this.#inFlight.delete(entry)
     const { topic } = this.#options
-    for (const busy of this.#busyKeys) {
-      const partition = busy.slice(0, busy.indexOf('\0'))
-      if (!assigned.has(`${topic}:${partition}`)) this.#busyKeys.delete(busy)
-    }
+    this.#queue.dropRevoked((partition) => assigned.has(`${topic}:${partition}`))
   }
 
   #receive(message: Message<Buffer, Buffer, Buffer, Buffer>): void {
@@ -303,9 +290,7 @@ export class KafkaGroup implements Settler {
       lease: 0,
       leaseUntil: 0,
     }
-    const notBefore = original ? undefined : readNumber(message.headers, NOT_BEFORE_HEADER)
-    if (notBefore !== undefined && notBefore > Date.now()) this.#schedule(entry, notBefore)
-    else this.#admit(entry)
+    this.#queue.receive(entry, original ? undefined : readNumber(message.headers, NOT_BEFORE_HEADER))
     this.#updateFlow()
   }
 
@@ -319,61 +304,15 @@ export class KafkaGroup implements Settler {
     return place
   }
 
-  /** Ready now, or held until `notBefore`. */
-  #schedule(entry: Entry, notBefore: number | undefined): void {
-    const wait = notBefore === undefined ? 0 : notBefore - Date.now()
-    if (wait <= 0) {
-      this.#ready.push(entry)
-      this.#wake()
-      return
-    }
-    const timer = setTimeout(() => {
-      this.#delayed.delete(entry)
-      if (!this.#owns(entry)) return
-      this.#ready.push(entry)
-      this.#wake()
-    }, wait)
-    this.#delayed.set(entry, timer)
-  }
-
-  /** Events of a key wait while an earlier one of that key is unsettled or parked for retry. */
-  #admit(entry: Entry): void {
-    if (entry.key !== undefined) {
-      const busy = `${entry.partition}\0${entry.key}`
-      if (entry.original && this.#busyKeys.has(busy)) {
-        const queue = this.#waiting.get(busy)
-        if (queue === undefined) this.#waiting.set(busy, [entry])
-        else queue.push(entry)
-        return
-      }
-      this.#busyKeys.add(busy)
-    }
-    this.#ready.push(entry)
-    this.#wake()
-  }
-
-  #releaseKey(entry: Entry): void {
-    if (entry.key === undefined) return
-    const busy = `${entry.partition}\0${entry.key}`
-    this.#busyKeys.delete(busy)
-    const queue = this.#waiting.get(busy)
-    const next = queue?.shift()
-    if (queue !== undefined && queue.length === 0) this.#waiting.delete(busy)
-    if (next !== undefined) this.#admit(next)
-  }
-
   #expireLeases(): void {
     const now = Date.now()
-    let expired = false
     for (const entry of this.#inFlight) {
       if (entry.leaseUntil > now) continue
       this.#inFlight.delete(entry)
       entry.lease++
       entry.attempt++
-      this.#ready.unshift(entry)
-      expired = true
+      this.#queue.unshift(entry)
     }
-    if (expired) this.#wake()
   }
 
   #owns(entry: Entry): boolean {
@@ -385,7 +324,7 @@ export class KafkaGroup implements Settler {
   }
 
   #updateFlow(): void {
-    const buffered = this.#ready.length
+    const buffered = this.#queue.length
     if (buffered >= HIGH_WATER) this.#pausedForBuffer = true
     else if (buffered <= LOW_WATER) this.#pausedForBuffer = false
     const stream = this.#stream
