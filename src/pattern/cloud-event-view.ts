@@ -14,8 +14,10 @@ export function patternView(event: CloudEvent): Readonly<Record<string, unknown>
 }
 
 /** CloudEvents: no content type means JSON; otherwise `application/json` or any `+json` media type. */
-function isJson(contentType: string | undefined): boolean {
+function isJson(contentType: unknown): boolean {
   if (contentType === undefined) return true
+  // `sepal test-pattern` hands over events as typed, unvalidated: a non-string content type is not JSON.
+  if (typeof contentType !== 'string') return false
   const media = contentType.split(';')[0]?.trim().toLowerCase() ?? ''
   return media === 'application/json' || media === 'text/json' || media.endsWith('+json')
 }
