@@ -1,0 +1,41 @@
+// `npm run fuzz [-- --runs N] [--only a,b] [--seed S] [--budget-ms MS]`: every parser that takes outside
+// input, 100 000 cases each by default (FUZZ_RUNS overrides). Exits 1 when any case broke a requirement.
+import { parseArgs } from 'node:util'
+import { formatReport, runTarget } from './harness/runner.js'
+import { fuzzTargets } from './targets/index.js'
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string' },
+    only: { type: 'string' },
+    seed: { type: 'string' },
+    'budget-ms': { type: 'string' },
+    list: { type: 'boolean' },
+  },
+})
+
+if (values.list === true) {
+  for (const target of fuzzTargets) process.stdout.write(`${target.name}\n`)
+  process.exit(0)
+}
+
+const numRuns = Number(values.runs ?? process.env['FUZZ_RUNS'] ?? 100_000)
+const budgetMs = Number(values['budget-ms'] ?? 2000)
+const seed = values.seed === undefined ? undefined : Number(values.seed)
+const only = values.only?.split(',').map((name) => name.trim())
+const selected = only === undefined ? fuzzTargets : fuzzTargets.filter((t) => only.some((name) => t.name === name || t.name.startsWith(`${name}-`)))
+if (!Number.isSafeInteger(numRuns) || numRuns < 1 || !Number.isFinite(budgetMs) || selected.length === 0) {
+  process.stderr.write(`fuzz: give --runs as a whole number >= 1, --budget-ms as a number, --only as names from --list\n`)
+  process.exit(2)
+}
+
+let failed = 0
+const started = performance.now()
+for (const target of selected) {
+  const report = await runTarget(target, { numRuns, budgetMs, ...(seed === undefined ? {} : { seed }) })
+  process.stdout.write(`${formatReport(report)}\n`)
+  if (report.failure !== undefined) failed++
+}
+const total = ((performance.now() - started) / 1000).toFixed(1)
+process.stdout.write(`\n${selected.length} parsers, ${numRuns} cases each, ${total} s: ${failed === 0 ? 'no failures' : `${failed} FAILED (rerun one with --only <name> --seed <seed>)`}\n`)
+process.exit(failed === 0 ? 0 : 1)
