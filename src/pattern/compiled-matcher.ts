@@ -184,10 +184,10 @@ class IndexedMatcher<R> implements Matcher<R> {
         const key = this.keys[i] as number
         if (inline > 0) {
           for (let e = edgesAt; e < at; e += 2) {
-            if (program[e] === key) {
-              this.resolve(program[e + 1] as number)
-              break
-            }
+            const listed = program[e] as number
+            if (listed < key) continue
+            if (listed === key) this.resolve(program[e + 1] as number)
+            break
           }
           continue
         }

@@ -32,8 +32,11 @@ export interface FlatTree {
   readonly fieldKeys: ReadonlyArray<FieldKeys | undefined>
 }
 
-/** Up to this many edges of a node at one field are listed in the node's own run, already in the cache. */
-export const inlineEdges = 8
+/**
+ * Up to this many edges of a node at one field are listed in the node's own run, which is in the cache
+ * once the node is reached; scanning a few cache lines of it is cheaper than one probe of the shared table.
+ */
+export const inlineEdges = 64
 
 export function edgeSlot(node: number, key: number, mask: number): number {
   let h = Math.imul(node, 0x9e3779b1) ^ Math.imul(key, 0x85ebca77)
@@ -101,15 +104,15 @@ export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number, 
     for (const { field, edges, inline } of keyed) {
       program[w++] = field
       program[w++] = inline ? edges.length : -1
-      for (const edge of edges) {
-        const id = keyNumber(field, edge.key as HashedKey)
-        const child = offsetOf.get(edge.child) ?? 0
-        if (inline) {
+      const numbered = edges.map((edge) => ({ id: keyNumber(field, edge.key as HashedKey), child: offsetOf.get(edge.child) ?? 0 }))
+      // Sorted by key number, so a scan for an absent key stops early.
+      if (inline) {
+        for (const { id, child } of numbered.sort((a, b) => a.id - b.id)) {
           program[w++] = id
           program[w++] = child
-        } else {
-          hashed.push([at, id, child])
         }
+      } else {
+        for (const { id, child } of numbered) hashed.push([at, id, child])
       }
     }
     const numeric = node.edges.filter((edge) => edge.key.kind === 'numeric').sort((a, b) => a.field - b.field)
