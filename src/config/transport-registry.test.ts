@@ -33,3 +33,12 @@ describe('transport URLs', () => {
     await transport.close()
   })
 })
+
+describe('redactUrl', () => {
+  it('hides a password and leaves everything else as written', async () => {
+    const { redactUrl } = await import('./transport-registry.js')
+    expect(redactUrl('amqp://guest:secret@127.0.0.1:5672')).toBe('amqp://guest:***@127.0.0.1:5672')
+    expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379')
+    expect(redactUrl('sqlite:./.sepal')).toBe('sqlite:./.sepal')
+  })
+})

@@ -46,6 +46,18 @@ export function checkTransportUrl(url: string): string | undefined {
   return undefined
 }
 
+/** The URL with any password replaced by `***`, for output and logs (secrets never appear there). */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password === '') return url
+    parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')
+  }
+}
+
 /** Opens the transport a URL names. Throws SEPAL_ERR_TRANSPORT_URL_INVALID when the URL cannot be used. */
 export async function createTransportFromUrl(url: string, context: TransportContext): Promise<Transport> {
   const problem = checkTransportUrl(url)

@@ -1,7 +1,9 @@
 import { text } from 'node:stream/consumers'
 import cliProgress from 'cli-progress'
+import { ErrorCodes, SepalError } from '../../errors.js'
 import type { CloudEvent } from '../../event/cloud-event.js'
-import { createTransportFromUrl } from '../../config/transport-registry.js'
+import type { Transport } from '../../transports/contract.js'
+import { createTransportFromUrl, redactUrl } from '../../config/transport-registry.js'
 import { ExitCode, type CliCommand, type CliIo } from '../command.js'
 import { createProgram, parseArguments } from './commander-io.js'
 import { eventFromFlags, eventsFromFile, PublishInputError, type EventFlags } from './publish-input.js'
@@ -66,8 +68,15 @@ Examples:
     }
 
     const transportUrl = options.transport ?? (options.dataDir === undefined ? undefined : `sqlite:${options.dataDir}`)
-    const transport = transportUrl === undefined ? undefined : await createTransportFromUrl(transportUrl, { baseDirectory: io.cwd, dataDirectory: io.cwd })
-    const target = transportUrl ?? `${options.url ?? DEFAULT_URL}/events`
+    let transport: Transport | undefined
+    try {
+      transport = transportUrl === undefined ? undefined : await createTransportFromUrl(transportUrl, { baseDirectory: io.cwd, dataDirectory: io.cwd })
+    } catch (error) {
+      if (!(error instanceof SepalError && error.code === ErrorCodes.TRANSPORT_URL_INVALID)) throw error
+      io.stderr.write(`sepal publish: ${error.message}\n`)
+      return ExitCode.usage
+    }
+    const target = transportUrl === undefined ? `${options.url ?? DEFAULT_URL}/events` : redactUrl(transportUrl)
     try {
       const send = transport === undefined ? httpSender(options.url ?? DEFAULT_URL) : transportSender(transport, options.topic)
       await sendAll(events, send, io)

@@ -1,5 +1,6 @@
 import type { Rule } from '../../engine/types.js'
 import type { RuleConfig } from '../../config/schema.js'
+import { redactUrl } from '../../config/transport-registry.js'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]'])
 
@@ -30,7 +31,7 @@ export function runBanner(input: { url: string; rules: readonly Rule[]; configur
   return [
     'sepal is running',
     `  rules:      ${names.length === 0 ? 'none (every event is accepted and acked)' : `${names.length}: ${names.join(', ')}`}`,
-    `  transport:  ${input.transport} (topic "${input.topic}")`,
+    `  transport:  ${redactUrl(input.transport)} (topic "${input.topic}")`,
     `  data:       ${input.dataDirectory}`,
     `  ingress:    POST ${input.url}/events   (also GET /healthz, /readyz, /metrics)`,
     '',
