@@ -1,7 +1,9 @@
-// `npm run fuzz [-- --runs N] [--only a,b] [--seed S] [--budget-ms MS]`: every parser that takes outside
-// input, 100 000 cases each by default (FUZZ_RUNS overrides). Exits 1 when any case broke a requirement.
+// `npm run fuzz [-- --runs N] [--only a,b] [--seed S [--path P]] [--budget-ms MS] [--list]`: every parser that
+// takes outside input, 100 000 cases each by default (FUZZ_RUNS overrides). Exits 1 when any case broke a
+// requirement, printing the seed and path that replay it (`--only <name> --seed S --path P`).
 import { parseArgs } from 'node:util'
 import { formatReport, runTarget } from './harness/runner.js'
+import { startWatchdog } from './harness/watchdog.js'
 import { fuzzTargets } from './targets/index.js'
 
 const { values } = parseArgs({
@@ -9,6 +11,7 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     only: { type: 'string' },
     seed: { type: 'string' },
+    path: { type: 'string' },
     'budget-ms': { type: 'string' },
     list: { type: 'boolean' },
   },
@@ -21,21 +24,31 @@ if (values.list === true) {
 
 const numRuns = Number(values.runs ?? process.env['FUZZ_RUNS'] ?? 100_000)
 const budgetMs = Number(values['budget-ms'] ?? 2000)
-const seed = values.seed === undefined ? undefined : Number(values.seed)
+// A seed is always chosen here, so a hang caught by the watchdog can be replayed too.
+const seed = values.seed === undefined ? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0 : Number(values.seed)
 const only = values.only?.split(',').map((name) => name.trim())
 const selected = only === undefined ? fuzzTargets : fuzzTargets.filter((t) => only.some((name) => t.name === name || t.name.startsWith(`${name}-`)))
-if (!Number.isSafeInteger(numRuns) || numRuns < 1 || !Number.isFinite(budgetMs) || selected.length === 0) {
-  process.stderr.write(`fuzz: give --runs as a whole number >= 1, --budget-ms as a number, --only as names from --list\n`)
+if (!Number.isSafeInteger(numRuns) || numRuns < 1 || !Number.isFinite(budgetMs) || !Number.isSafeInteger(seed) || selected.length === 0) {
+  process.stderr.write(`fuzz: give --runs as a whole number >= 1, --seed as a whole number, --budget-ms as a number, --only as names from --list\n`)
   process.exit(2)
 }
 
 let failed = 0
 const started = performance.now()
-for (const target of selected) {
-  const report = await runTarget(target, { numRuns, budgetMs, ...(seed === undefined ? {} : { seed }) })
+const watchdog = startWatchdog(selected.map((t) => t.name), Math.max(budgetMs * 3, 5000))
+process.stdout.write(`seed ${seed}\n`)
+for (const [number, target] of selected.entries()) {
+  const report = await runTarget(target, {
+    numRuns,
+    budgetMs,
+    seed,
+    ...(values.path === undefined ? {} : { path: values.path }),
+    onCase: (index) => watchdog.beat(number, seed, index),
+  })
   process.stdout.write(`${formatReport(report)}\n`)
   if (report.failure !== undefined) failed++
 }
+await watchdog.stop()
 const total = ((performance.now() - started) / 1000).toFixed(1)
 process.stdout.write(`\n${selected.length} parsers, ${numRuns} cases each, ${total} s: ${failed === 0 ? 'no failures' : `${failed} FAILED (rerun one with --only <name> --seed <seed>)`}\n`)
 process.exit(failed === 0 ? 0 : 1)

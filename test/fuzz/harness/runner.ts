@@ -21,6 +21,10 @@ export interface FuzzRunOptions {
   readonly seed?: number
   /** Longest a single case may take before it counts as a hang. */
   readonly budgetMs: number
+  /** Replays one case (fast-check's counterexample path, e.g. "42" or "42:1:0") instead of a full run. */
+  readonly path?: string
+  /** Called before each case with its number (for the watchdog). */
+  readonly onCase?: (index: number) => void
 }
 
 export interface FuzzReport {
@@ -49,7 +53,9 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: FuzzRunOption
   process.on('uncaughtException', onStray)
   const started = performance.now()
   try {
+    let index = 0
     const property = fc.asyncProperty(target.input, async (input) => {
+      options.onCase?.(index++)
       const outcome = await withinBudget(() => session.check(input), options.budgetMs)
       // Lets a rejection nobody awaited surface before the case counts as passed.
       await new Promise((resolve) => setImmediate(resolve))
@@ -61,7 +67,11 @@ export async function runTarget<T>(target: FuzzTarget<T>, options: FuzzRunOption
       if (outcome.kind === 'accepted') acceptedCount++
       else rejectedCodes.set(outcome.code, (rejectedCodes.get(outcome.code) ?? 0) + 1)
     })
-    const details = await fc.check(property, { numRuns: options.numRuns, ...(options.seed === undefined ? {} : { seed: options.seed }) })
+    const details = await fc.check(property, {
+      numRuns: options.numRuns,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.path === undefined ? {} : { path: options.path }),
+    })
     const elapsedMs = performance.now() - started
     const report = { name: target.name, cases, accepted: acceptedCount, rejected: rejectedCodes, elapsedMs }
     if (!details.failed) return report
