@@ -150,6 +150,26 @@ describe.runIf(available)('nats transport against the broker', () => {
     }
   })
 
+  it('makes the consumer of a group again when it is deleted under a running subscription', async () => {
+    const transport = await createNatsTransport(names)
+    const topic = `deleted-${randomUUID().slice(0, 8)}`
+    const subscription = await transport.subscribe(topic, { group: 'g', from: 'earliest' })
+    await transport.publish(topic, [event('first')])
+    const first = await nextWithin(subscription, 5000)
+    await first?.ack()
+    const stream = `${names.streamPrefix}${topic.replace(/[^A-Za-z0-9-]/g, '_')}`
+    await (await jetstreamManager(nc)).consumers.delete(stream, 'g')
+    await transport.publish(topic, [event('second')])
+    // The new consumer starts from the beginning again (the group's acks went with the old one).
+    const seen: string[] = []
+    for (let delivery = await nextWithin(subscription, 10_000); delivery !== undefined; delivery = await nextWithin(subscription, 1000)) {
+      seen.push(delivery.event.id)
+      await delivery.ack()
+    }
+    expect(seen).toContain('second')
+    await transport.close()
+  })
+
   it('rejects a publish clearly when the broker stays away past publishTimeoutMs, and works again when it is back', async () => {
     const transport = await createNatsTransport({ ...names, publishTimeoutMs: 1500 })
     const topic = `away-${randomUUID().slice(0, 8)}`

@@ -14,6 +14,8 @@ export interface GroupSourceOptions {
   readonly extendWhileUnsettled: boolean
   /** The longest one pull request waits at the server for messages (it is kept under half the ack wait). */
   readonly pullExpiresMs: number
+  /** Creates the stream and consumer again (the broker lost them, e.g. a memory-storage restart). */
+  readonly repair: () => Promise<void>
   /** A message that is not a CloudEvent; it has been terminated (`+TERM`), never to come back. */
   readonly onInvalidMessage: (error: unknown, message: Msg) => void
 }
@@ -21,6 +23,8 @@ export interface GroupSourceOptions {
 const HEARTBEAT_MS = 5_000
 /** How long a closed subscription keeps its inbox to give back messages its pull requests still bring. */
 const LINGER_MS = 300
+/** After the server refused a pull request (no consumer, no JetStream yet), wait this long before asking again. */
+const REFUSED_PAUSE_MS = 500
 const NANOS_PER_MS = 1_000_000
 /** The broker starts the ack wait when it sends; this much earlier the client counts a lease as over. */
 const LEASE_MARGIN_MS = 50
@@ -45,6 +49,8 @@ export class NatsGroupSource implements DeliverySource {
   #requested = 0
   #lastHeard = Date.now()
   #lastExtended = Date.now()
+  #pausedUntil = 0
+  #repairing = false
   #released: Promise<void> | undefined
   #requestsDone: (() => void) | undefined
   readonly #expiresMs: number
@@ -126,6 +132,7 @@ export class NatsGroupSource implements DeliverySource {
   #pull(room: number): void {
     const wanted = room - this.#buffer.length - this.#requested
     if (this.#released !== undefined || wanted <= 0 || this.#options.connection.isClosed()) return
+    if (Date.now() < this.#pausedUntil) return
     // Small top-ups wait until a request is used up, so a busy subscription sends few requests.
     if (this.#requested > 0 && wanted < Math.ceil(room / 8)) return
     const { stream, consumer } = this.#options
@@ -165,12 +172,34 @@ export class NatsGroupSource implements DeliverySource {
     const owed = Number(message.headers?.get('Nats-Pending-Messages'))
     this.#requested = Number.isFinite(owed) && owed > 0 ? Math.max(0, this.#requested - owed) : 0
     if (this.#requested === 0) this.#requestsDone?.()
+    // 408 is a request that expired, the normal end of a long poll. Anything else is a refusal:
+    // pause instead of asking again at once, and make the consumer again if it is gone.
+    if (code !== 408) this.#refused(code, message.headers?.description ?? '')
     this.wake()
+  }
+
+  #refused(code: number, description: string): void {
+    this.#pausedUntil = Date.now() + REFUSED_PAUSE_MS
+    setTimeout(() => this.wake(), REFUSED_PAUSE_MS).unref()
+    const gone = code === 503 || code === 404 || /deleted|not found/i.test(description)
+    if (!gone || this.#repairing || this.#released !== undefined) return
+    this.#repairing = true
+    this.#options
+      .repair()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#repairing = false
+        this.wake()
+      })
   }
 
   #tick(): void {
     const now = Date.now()
-    if (this.#requested > 0 && now - this.#lastHeard > 3 * this.#heartbeatMs) this.forgetRequests()
+    if (this.#requested > 0 && now - this.#lastHeard > 3 * this.#heartbeatMs) {
+      // Not even heartbeats: the requests are gone, and perhaps the consumer with them.
+      this.#requested = 0
+      this.#refused(404, 'silent')
+    }
     if (now - this.#lastExtended < this.#options.ackWaitMs / 3) return
     this.#lastExtended = now
     for (const delivery of this.#unsettled) delivery.working()

@@ -83,8 +83,17 @@ export async function createNatsTransport(options: NatsTransportOptions = {}): P
   async function publishAll(topic: string, events: readonly CloudEvent[], key: string | undefined): Promise<void> {
     const messages = events.map((event) => toNatsMessage(event, settings.mode, key))
     const deadline = Date.now() + settings.publishTimeoutMs
-    const place = await retrying(nc, address, deadline, () => topology.place(topic))
-    await Promise.all(messages.map((message) => retrying(nc, address, deadline, () => publishOne(js, place, message, deadline))))
+    const send = async (message: NatsMessageOut): Promise<void> => {
+      const place = await topology.place(topic)
+      try {
+        await publishOne(js, place, message, deadline)
+      } catch (error) {
+        // Perhaps the stream is gone (deleted, or a broker that lost its state): look again next time.
+        topology.forget()
+        throw error
+      }
+    }
+    await Promise.all(messages.map((message) => retrying(nc, address, deadline, () => send(message))))
   }
 
   return {
@@ -122,6 +131,11 @@ export async function createNatsTransport(options: NatsTransportOptions = {}): P
           ackWaitMs,
           extendWhileUnsettled: options.extendWhileUnsettled ?? false,
           pullExpiresMs: settings.pullExpiresMs,
+          repair: async () => {
+            topology.forget()
+            const again = await topology.place(topic)
+            await topology.consumer(again, topic, subscribeOptions.group, subscribeOptions.from ?? 'latest', ackWaitMs)
+          },
           onInvalidMessage: (error, message) => onInvalidMessage(error, message.subject),
         },
         createInbox(),
