@@ -1,20 +1,37 @@
 import type { IndexKey } from './pattern-ast.js'
 
-/** Texts matched at the start (or end) of a value; a lookup tries each distinct text length once. */
+/**
+ * Texts matched at the start (or end) of a value; a lookup tries each distinct text length once. Before
+ * slicing and hashing, it checks the character where a text of that length would end (for prefixes) or
+ * begin (for suffixes) against a 32-bit mask of those characters, so most lengths cost one charCodeAt.
+ */
 class AffixKeys {
   private readonly byText = new Map<string, number>()
   private lengths: number[] = []
+  private masks: number[] = []
+  private readonly maskOfLength = new Map<number, number>()
+
+  constructor(private readonly fromEnd: boolean) {}
 
   add(text: string, id: number): void {
     this.byText.set(text, id)
-    if (!this.lengths.includes(text.length)) this.lengths = [...this.lengths, text.length].sort((a, b) => a - b)
+    const length = text.length
+    const bit = length === 0 ? -1 : 1 << ((this.fromEnd ? text.charCodeAt(0) : text.charCodeAt(length - 1)) & 31)
+    this.maskOfLength.set(length, (this.maskOfLength.get(length) ?? 0) | bit)
+    if (!this.lengths.includes(length)) this.lengths = [...this.lengths, length].sort((a, b) => a - b)
+    this.masks = this.lengths.map((known) => this.maskOfLength.get(known) ?? -1)
   }
 
-  collect(value: string, fromEnd: boolean, out: number[]): void {
+  collect(value: string, out: number[]): void {
     const lengths = this.lengths
+    const fromEnd = this.fromEnd
     for (let i = 0; i < lengths.length; i++) {
       const length = lengths[i] as number
       if (length > value.length) return
+      if (length > 0) {
+        const c = fromEnd ? value.charCodeAt(value.length - length) : value.charCodeAt(length - 1)
+        if ((((this.masks[i] as number) >>> (c & 31)) & 1) === 0) continue
+      }
       const id = this.byText.get(fromEnd ? value.slice(value.length - length) : value.slice(0, length))
       if (id !== undefined) out.push(id)
     }
@@ -49,17 +66,17 @@ export class FieldKeys {
       case 'prefix':
         if (key.ignoreCase) {
           this.caseFolding = true
-          ;(this.prefixIgnoreCase ??= new AffixKeys()).add(key.key, id)
+          ;(this.prefixIgnoreCase ??= new AffixKeys(false)).add(key.key, id)
         } else {
-          ;(this.prefix ??= new AffixKeys()).add(key.key, id)
+          ;(this.prefix ??= new AffixKeys(false)).add(key.key, id)
         }
         return
       case 'suffix':
         if (key.ignoreCase) {
           this.caseFolding = true
-          ;(this.suffixIgnoreCase ??= new AffixKeys()).add(key.key, id)
+          ;(this.suffixIgnoreCase ??= new AffixKeys(true)).add(key.key, id)
         } else {
-          ;(this.suffix ??= new AffixKeys()).add(key.key, id)
+          ;(this.suffix ??= new AffixKeys(true)).add(key.key, id)
         }
     }
   }
@@ -71,13 +88,13 @@ export class FieldKeys {
       if (id !== undefined) out.push(id)
     }
     if (typeof value !== 'string') return
-    this.prefix?.collect(value, false, out)
-    this.suffix?.collect(value, true, out)
+    this.prefix?.collect(value, out)
+    this.suffix?.collect(value, out)
     if (!this.caseFolding) return
     const lower = value.toLowerCase()
     const id = this.exactIgnoreCase?.get(lower)
     if (id !== undefined) out.push(id)
-    this.prefixIgnoreCase?.collect(lower, false, out)
-    this.suffixIgnoreCase?.collect(lower, true, out)
+    this.prefixIgnoreCase?.collect(lower, out)
+    this.suffixIgnoreCase?.collect(lower, out)
   }
 }
