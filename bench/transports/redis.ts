@@ -9,59 +9,28 @@
 //
 //   node --import tsx bench/transports/redis.ts [--events 10000] [--repeat 5] [--mode binary|structured]
 import { randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
 import type { CloudEvent } from '../../src/event/cloud-event.js'
 import { parseEvent } from '../../src/event/parse-event.js'
-import type { RedisMode } from '../../src/transports/redis/redis-binding.js'
 import { createRedisTransport } from '../../src/transports/redis/redis-transport.js'
 import { orderEvent } from '../support/order-event.js'
-import { median } from '../support/stats.js'
-
-export interface RedisBenchRow {
-  readonly name: string
-  /** Events per second; median of the runs. */
-  readonly eventsPerSecond: number
-  /** eventsPerSecond / the raw loop's for the same step, measured in the same run. */
-  readonly ratio: number
-  /** The same ratio by CPU time of this process (user + system): steadier on a busy machine. */
-  readonly cpuRatio: number
-}
-
-export interface RedisBenchOptions {
-  readonly url?: string
-  readonly events?: number
-  readonly repeat?: number
-  readonly mode?: RedisMode
-}
+import {
+  batchesOf,
+  benchRow,
+  consumeAndAck,
+  isMain,
+  measure,
+  measurements,
+  optionsFromArgs,
+  printRows,
+  publishBatches,
+  type Measured,
+  type TransportBenchOptions,
+  type TransportBenchRow,
+} from '../support/transport-bench.js'
 
 const BATCH = 100
 const IN_FLIGHT = 100
-
-interface Measured {
-  readonly rate: number
-  readonly cpuRate: number
-}
-
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage()
-  return (user + system) / 1e6
-}
-
-async function measure(count: number, work: () => Promise<void>): Promise<Measured> {
-  const cpuStarted = cpuSeconds()
-  const started = performance.now()
-  await work()
-  const seconds = (performance.now() - started) / 1000
-  return { rate: count / seconds, cpuRate: count / (cpuSeconds() - cpuStarted) }
-}
-
-function batchesOf<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
 
 async function rawPublish(client: Redis, stream: string, batches: readonly CloudEvent[][]): Promise<void> {
   for (const batch of batches) {
@@ -107,7 +76,7 @@ async function rawConsume(commands: Redis, reader: Redis, stream: string, total:
   })
 }
 
-export async function run(options: RedisBenchOptions = {}): Promise<RedisBenchRow[]> {
+export async function run(options: TransportBenchOptions = {}): Promise<TransportBenchRow[]> {
   const url = options.url ?? 'redis://127.0.0.1:6379'
   const total = options.events ?? 10_000
   const mode = options.mode ?? 'binary'
@@ -116,7 +85,7 @@ export async function run(options: RedisBenchOptions = {}): Promise<RedisBenchRo
   const commands = new Redis(url, { enableAutoPipelining: true })
   const reader = new Redis(url)
   const transport = await createRedisTransport({ url, mode, keyPrefix })
-  const results = { rawPublish: [] as Measured[], sepalPublish: [] as Measured[], rawConsume: [] as Measured[], sepalConsume: [] as Measured[] }
+  const results = measurements('rawPublish', 'sepalPublish', 'rawConsume', 'sepalConsume')
   try {
     for (let round = 0; round < (options.repeat ?? 5); round++) {
       const rawStream = `${keyPrefix}raw${round}`
@@ -124,24 +93,9 @@ export async function run(options: RedisBenchOptions = {}): Promise<RedisBenchRo
       results.rawConsume.push(await rawConsume(commands, reader, rawStream, total))
 
       const topic = `t${round}`
-      results.sepalPublish.push(
-        await measure(total, async () => {
-          for (const batch of batches) await transport.publish(topic, batch)
-        }),
-      )
+      results.sepalPublish.push(await measure(total, () => publishBatches(transport, topic, batches)))
       const subscription = await transport.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight: IN_FLIGHT })
-      results.sepalConsume.push(
-        await measure(total, async () => {
-          let seen = 0
-          const acks: Array<Promise<void>> = []
-          for await (const delivery of subscription) {
-            if (delivery.event.id.length > 0) seen++
-            acks.push(delivery.ack())
-            if (seen === total) break
-          }
-          await Promise.all(acks)
-        }),
-      )
+      results.sepalConsume.push(await measure(total, () => consumeAndAck(subscription, total, true)))
       // The previous round's keys go, so rounds do not grow the server's memory.
       await commands.del(rawStream, `${keyPrefix}{${topic}}`, `${keyPrefix}{${topic}}:retry:g`)
     }
@@ -155,31 +109,14 @@ export async function run(options: RedisBenchOptions = {}): Promise<RedisBenchRo
     } while (cursor !== '0')
     await Promise.all([commands.quit(), reader.quit()])
   }
-  const row = (name: string, side: readonly Measured[], peer: readonly Measured[]): RedisBenchRow => ({
-    name,
-    eventsPerSecond: median(side.map((m) => m.rate)),
-    ratio: median(side.map((m) => m.rate)) / median(peer.map((m) => m.rate)),
-    cpuRatio: median(side.map((m) => m.cpuRate)) / median(peer.map((m) => m.cpuRate)),
-  })
   return [
-    row('publish: raw XADD pipeline, 100 per batch', results.rawPublish, results.rawPublish),
-    row(`publish: sepal redis transport (${mode})`, results.sepalPublish, results.rawPublish),
-    row('consume+ack: raw XREADGROUP + XACK, 100 in flight', results.rawConsume, results.rawConsume),
-    row(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
+    benchRow('publish: raw XADD pipeline, 100 per batch', results.rawPublish, results.rawPublish),
+    benchRow(`publish: sepal redis transport (${mode})`, results.sepalPublish, results.rawPublish),
+    benchRow('consume+ack: raw XREADGROUP + XACK, 100 in flight', results.rawConsume, results.rawConsume),
+    benchRow(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
   ]
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { events: { type: 'string' }, repeat: { type: 'string' }, mode: { type: 'string' }, url: { type: 'string' } } })
-  const rows = await run({
-    ...(values.url === undefined ? {} : { url: values.url }),
-    ...(values.events === undefined ? {} : { events: Number(values.events) }),
-    ...(values.repeat === undefined ? {} : { repeat: Number(values.repeat) }),
-    ...(values.mode === 'structured' ? { mode: 'structured' as const } : {}),
-  })
-  console.log(`${'Redis Streams, ~1 KB events'.padEnd(52)} ${'events/s'.padStart(9)}  ratio  (by CPU time)`)
-  for (const row of rows) {
-    const rate = Math.round(row.eventsPerSecond).toString().padStart(9)
-    console.log(`${row.name.padEnd(52)} ${rate}  ${row.ratio.toFixed(2)}x  (${row.cpuRatio.toFixed(2)}x)`)
-  }
+if (isMain(import.meta.url)) {
+  printRows('Redis Streams, ~1 KB events', await run(optionsFromArgs()), 52)
 }
