@@ -259,8 +259,12 @@ async function reachable<T>(address: NatsAddress, work: () => Promise<T>): Promi
 }
 
 async function watchReconnects(nc: NatsConnection, onReconnect: () => void): Promise<void> {
-  for await (const status of nc.status()) {
-    if (status.type === 'reconnect') onReconnect()
+  try {
+    for await (const status of nc.status()) {
+      if (status.type === 'reconnect') onReconnect()
+    }
+  } catch {
+    // The status stream ends with the connection; nothing is left to watch.
   }
 }
 
