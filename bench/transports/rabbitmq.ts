@@ -13,76 +13,29 @@
 //
 //   node --import tsx bench/transports/rabbitmq.ts [--events 10000] [--repeat 5] [--mode binary|structured]
 import { randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import amqp, { type Channel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib'
 import type { CloudEvent } from '../../src/event/cloud-event.js'
 import { parseEvent } from '../../src/event/parse-event.js'
 import type { RabbitmqMode } from '../../src/transports/rabbitmq/rabbitmq-binding.js'
 import { createRabbitmqTransport } from '../../src/transports/rabbitmq/rabbitmq-transport.js'
-import { median } from '../support/stats.js'
-
-export interface RabbitmqBenchRow {
-  readonly name: string
-  /** Events per second; median of the runs. */
-  readonly eventsPerSecond: number
-  /** eventsPerSecond / the raw loop's for the same step, measured in the same run. */
-  readonly ratio: number
-  /** The same ratio by CPU time of this process (user + system): steadier on a busy machine. */
-  readonly cpuRatio: number
-}
-
-export interface RabbitmqBenchOptions {
-  readonly url?: string
-  readonly events?: number
-  readonly repeat?: number
-  readonly mode?: RabbitmqMode
-}
+import { sensorEvent } from '../support/sensor-event.js'
+import {
+  batchesOf,
+  benchRow,
+  consumeAndAck,
+  isMain,
+  measure,
+  measurements,
+  optionsFromArgs,
+  printRows,
+  publishBatches,
+  type Measured,
+  type TransportBenchOptions,
+  type TransportBenchRow,
+} from '../support/transport-bench.js'
 
 const BATCH = 100
 const IN_FLIGHT = 100
-
-interface Measured {
-  readonly rate: number
-  readonly cpuRate: number
-}
-
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage()
-  return (user + system) / 1e6
-}
-
-async function measure(count: number, work: () => Promise<void>): Promise<Measured> {
-  const cpuStarted = cpuSeconds()
-  const started = performance.now()
-  await work()
-  const seconds = (performance.now() - started) / 1000
-  return { rate: count / seconds, cpuRate: count / (cpuSeconds() - cpuStarted) }
-}
-
-/** A CloudEvent of about 1 KB in its JSON form, validated as the engine's events are. */
-function makeEvent(i: number): CloudEvent {
-  return parseEvent({
-    specversion: '1.0',
-    id: `reading-${i}`,
-    source: 'plant.sensors',
-    type: 'SensorReading',
-    subject: `sensor-${i % 311}`,
-    time: '2026-12-04T12:00:00.000Z',
-    datacontenttype: 'application/json',
-    data: {
-      sensor: `sensor-${i % 311}`,
-      values: Array.from({ length: 24 }, (_, n) => ({ channel: `ch-${n}`, value: (i * 7 + n) % 1000, unit: 'mbar' })),
-      site: { name: 'north hall', line: i % 4, shift: 'late' },
-    },
-  })
-}
-
-function batchesOf<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
 
 async function declare(channel: Channel, exchange: string, queue: string): Promise<void> {
   await channel.assertExchange(exchange, 'fanout', { durable: true })
@@ -151,17 +104,17 @@ async function rawConsume(channel: Channel, queue: string, total: number, mode: 
   })
 }
 
-export async function run(options: RabbitmqBenchOptions = {}): Promise<RabbitmqBenchRow[]> {
+export async function run(options: TransportBenchOptions = {}): Promise<TransportBenchRow[]> {
   const url = options.url ?? 'amqp://guest:guest@127.0.0.1:5672'
   const total = options.events ?? 10_000
   const mode = options.mode ?? 'binary'
-  const batches = batchesOf(Array.from({ length: total }, (_, i) => makeEvent(i)), BATCH)
+  const batches = batchesOf(Array.from({ length: total }, (_, i) => parseEvent(sensorEvent(i))), BATCH)
   const prefix = `sepalbench.${randomUUID().slice(0, 8)}.`
   const client = await amqp.connect(url)
   const confirm = await client.createConfirmChannel()
   const consumer = await client.createChannel()
   const transport = await createRabbitmqTransport({ url, mode, namePrefix: prefix })
-  const results = { rawPublish: [] as Measured[], sepalPublish: [] as Measured[], rawConsume: [] as Measured[], sepalConsume: [] as Measured[] }
+  const results = measurements('rawPublish', 'sepalPublish', 'rawConsume', 'sepalConsume')
   const queues: string[] = []
   const exchanges: string[] = []
   try {
@@ -178,22 +131,9 @@ export async function run(options: RabbitmqBenchOptions = {}): Promise<RabbitmqB
       await (await transport.subscribe(topic, { group: 'g' })).close()
       queues.push(`${prefix}${topic}.g`)
       exchanges.push(`${prefix}${topic}`)
-      results.sepalPublish.push(
-        await measure(total, async () => {
-          for (const batch of batches) await transport.publish(topic, batch)
-        }),
-      )
+      results.sepalPublish.push(await measure(total, () => publishBatches(transport, topic, batches)))
       const subscription = await transport.subscribe(topic, { group: 'g', maxInFlight: IN_FLIGHT })
-      results.sepalConsume.push(
-        await measure(total, async () => {
-          let seen = 0
-          for await (const delivery of subscription) {
-            if (delivery.event.id.length > 0) seen++
-            void delivery.ack()
-            if (seen === total) break
-          }
-        }),
-      )
+      results.sepalConsume.push(await measure(total, () => consumeAndAck(subscription, total)))
     }
   } finally {
     await transport.close()
@@ -201,31 +141,14 @@ export async function run(options: RabbitmqBenchOptions = {}): Promise<RabbitmqB
     for (const exchange of exchanges) await consumer.deleteExchange(exchange).catch(() => undefined)
     await client.close().catch(() => undefined)
   }
-  const row = (name: string, side: readonly Measured[], peer: readonly Measured[]): RabbitmqBenchRow => ({
-    name,
-    eventsPerSecond: median(side.map((m) => m.rate)),
-    ratio: median(side.map((m) => m.rate)) / median(peer.map((m) => m.rate)),
-    cpuRatio: median(side.map((m) => m.cpuRate)) / median(peer.map((m) => m.cpuRate)),
-  })
   return [
-    row(`publish: raw confirm channel (${mode})`, results.rawPublish, results.rawPublish),
-    row(`publish: sepal rabbitmq transport (${mode})`, results.sepalPublish, results.rawPublish),
-    row(`consume+ack: raw consume, prefetch 100 (${mode})`, results.rawConsume, results.rawConsume),
-    row(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
+    benchRow(`publish: raw confirm channel (${mode})`, results.rawPublish, results.rawPublish),
+    benchRow(`publish: sepal rabbitmq transport (${mode})`, results.sepalPublish, results.rawPublish),
+    benchRow(`consume+ack: raw consume, prefetch 100 (${mode})`, results.rawConsume, results.rawConsume),
+    benchRow(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
   ]
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { events: { type: 'string' }, repeat: { type: 'string' }, mode: { type: 'string' }, url: { type: 'string' } } })
-  const rows = await run({
-    ...(values.url === undefined ? {} : { url: values.url }),
-    ...(values.events === undefined ? {} : { events: Number(values.events) }),
-    ...(values.repeat === undefined ? {} : { repeat: Number(values.repeat) }),
-    ...(values.mode === 'structured' ? { mode: 'structured' as const } : {}),
-  })
-  console.log(`${'RabbitMQ (quorum queues), ~1 KB events'.padEnd(48)} ${'events/s'.padStart(9)}  ratio  (by CPU time)`)
-  for (const row of rows) {
-    const rate = Math.round(row.eventsPerSecond).toString().padStart(9)
-    console.log(`${row.name.padEnd(48)} ${rate}  ${row.ratio.toFixed(2)}x  (${row.cpuRatio.toFixed(2)}x)`)
-  }
+if (isMain(import.meta.url)) {
+  printRows('RabbitMQ (quorum queues), ~1 KB events', await run(optionsFromArgs()))
 }
