@@ -116,5 +116,7 @@ function toCloudEvent(entry: unknown, registry: ApiRegistry): { event: CloudEven
 function entryTime(value: unknown): string | undefined | null {
   if (value === undefined || value === null) return undefined
   const ms = typeof value === 'number' ? value * 1000 : typeof value === 'string' ? Date.parse(value) : Number.NaN
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null
+  // A finite number can still be past the Date range (±8.64e15 ms), where toISOString throws.
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime()) ? null : date.toISOString()
 }
