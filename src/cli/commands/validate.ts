@@ -18,7 +18,7 @@ export const validateCommand: CliCommand = {
     const [file = 'sepal.yaml'] = program.args
     const json = program.opts<{ json?: boolean }>().json === true
     try {
-      const loaded = await loadConfig(file, { cwd: io.cwd })
+      const loaded = await loadConfig(file, { cwd: io.cwd, env: io.env })
       const rules = loaded.engineOptions.rules
       if (json) {
         io.stdout.write(`${JSON.stringify({ valid: true, file, rules: rules.map((r) => r.name), transport: loaded.transport.url })}\n`)
