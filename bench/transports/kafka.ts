@@ -12,60 +12,29 @@
 //
 //   node --import tsx bench/transports/kafka.ts [--events 20000] [--repeat 5] [--mode binary|structured]
 import { randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { Admin, Consumer, Producer } from '@platformatic/kafka'
 import type { CloudEvent } from '../../src/event/cloud-event.js'
 import { parseEvent } from '../../src/event/parse-event.js'
 import { fromKafkaRecord, toKafkaRecord, type KafkaMode } from '../../src/transports/kafka/kafka-binding.js'
 import { createKafkaTransport } from '../../src/transports/kafka/kafka-transport.js'
-import { median } from '../support/stats.js'
 import { orderEvent } from '../support/order-event.js'
-
-export interface KafkaBenchRow {
-  readonly name: string
-  /** Events per second; median of the runs. */
-  readonly eventsPerSecond: number
-  /** eventsPerSecond / the raw loop's for the same step, measured in the same run. */
-  readonly ratio: number
-  /** The same ratio by CPU time of this process (user + system): steadier on a busy machine. */
-  readonly cpuRatio: number
-}
-
-export interface KafkaBenchOptions {
-  readonly url?: string
-  readonly events?: number
-  readonly repeat?: number
-  readonly mode?: KafkaMode
-}
+import {
+  batchesOf,
+  benchRow,
+  consumeAndAck,
+  isMain,
+  measure,
+  measurements,
+  optionsFromArgs,
+  printRows,
+  publishBatches,
+  type TransportBenchOptions,
+  type TransportBenchRow,
+} from '../support/transport-bench.js'
 
 const BATCH = 100
 const IN_FLIGHT = 100
 const PARTITIONS = 3
-
-interface Measured {
-  readonly rate: number
-  readonly cpuRate: number
-}
-
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage()
-  return (user + system) / 1e6
-}
-
-async function measure(count: number, work: () => Promise<void>): Promise<Measured> {
-  const cpuStarted = cpuSeconds()
-  const started = performance.now()
-  await work()
-  const seconds = (performance.now() - started) / 1000
-  return { rate: count / seconds, cpuRate: count / (cpuSeconds() - cpuStarted) }
-}
-
-function batchesOf<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
 
 async function rawPublish(producer: Producer, topic: string, batches: readonly CloudEvent[][]): Promise<void> {
   for (const batch of batches) {
@@ -107,7 +76,7 @@ async function rawConsume(brokers: string[], topic: string, total: number, decod
   }
 }
 
-export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRow[]> {
+export async function run(options: TransportBenchOptions = {}): Promise<TransportBenchRow[]> {
   const url = options.url ?? 'kafka://127.0.0.1:9092'
   const brokers = [url.replace(/^kafka:\/\//, '').replace(/\/$/, '')]
   const total = options.events ?? 20_000
@@ -118,14 +87,7 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRo
   const producer = new Producer({ clientId: 'sepal-bench-raw', bootstrapBrokers: brokers, idempotent: true, acks: -1 })
   const transport = await createKafkaTransport({ url, mode, partitions: PARTITIONS })
   const topics: string[] = []
-  const results = {
-    rawPublish: [] as Measured[],
-    sepalPublish: [] as Measured[],
-    rawConsume: [] as Measured[],
-    sepalConsume: [] as Measured[],
-    bindingPublish: [] as Measured[],
-    bindingConsume: [] as Measured[],
-  }
+  const results = measurements('rawPublish', 'sepalPublish', 'rawConsume', 'sepalConsume', 'bindingPublish', 'bindingConsume')
   try {
     for (let round = 0; round < (options.repeat ?? 5); round++) {
       const rawTopic = `sepal-bench-raw-${run}-${round}`
@@ -142,20 +104,11 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRo
         results.bindingConsume.push(await measure(total, () => rawConsume(brokers, bindingTopic, total, true)))
       }
       const sepal = async (): Promise<void> => {
-        results.sepalPublish.push(
-          await measure(total, async () => {
-            for (const batch of batches) await transport.publish(topic, batch)
-          }),
-        )
+        results.sepalPublish.push(await measure(total, () => publishBatches(transport, topic, batches)))
         results.sepalConsume.push(
           await measure(total, async () => {
             const subscription = await transport.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight: IN_FLIGHT })
-            let seen = 0
-            for await (const delivery of subscription) {
-              if (delivery.event.id.length > 0) seen++
-              void delivery.ack()
-              if (seen === total) break
-            }
+            await consumeAndAck(subscription, total)
           }),
         )
       }
@@ -169,33 +122,16 @@ export async function run(options: KafkaBenchOptions = {}): Promise<KafkaBenchRo
     await admin.deleteTopics({ topics }).catch(() => undefined)
     await admin.close()
   }
-  const row = (name: string, side: readonly Measured[], peer: readonly Measured[]): KafkaBenchRow => ({
-    name,
-    eventsPerSecond: median(side.map((m) => m.rate)),
-    ratio: median(side.map((m) => m.rate)) / median(peer.map((m) => m.rate)),
-    cpuRatio: median(side.map((m) => m.cpuRate)) / median(peer.map((m) => m.cpuRate)),
-  })
   return [
-    row('publish: raw producer.send, batches of 100', results.rawPublish, results.rawPublish),
-    row(`publish: sepal kafka transport (${mode})`, results.sepalPublish, results.rawPublish),
-    row(`publish: raw loop, sepal's ${mode} records`, results.bindingPublish, results.rawPublish),
-    row('consume+ack: raw consume(), commit per 100', results.rawConsume, results.rawConsume),
-    row(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
-    row(`consume+ack: raw loop + sepal's ${mode} decode`, results.bindingConsume, results.rawConsume),
+    benchRow('publish: raw producer.send, batches of 100', results.rawPublish, results.rawPublish),
+    benchRow(`publish: sepal kafka transport (${mode})`, results.sepalPublish, results.rawPublish),
+    benchRow(`publish: raw loop, sepal's ${mode} records`, results.bindingPublish, results.rawPublish),
+    benchRow('consume+ack: raw consume(), commit per 100', results.rawConsume, results.rawConsume),
+    benchRow(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
+    benchRow(`consume+ack: raw loop + sepal's ${mode} decode`, results.bindingConsume, results.rawConsume),
   ]
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { events: { type: 'string' }, repeat: { type: 'string' }, mode: { type: 'string' }, url: { type: 'string' } } })
-  const rows = await run({
-    ...(values.url === undefined ? {} : { url: values.url }),
-    ...(values.events === undefined ? {} : { events: Number(values.events) }),
-    ...(values.repeat === undefined ? {} : { repeat: Number(values.repeat) }),
-    ...(values.mode === 'structured' ? { mode: 'structured' as const } : {}),
-  })
-  console.log(`${'Kafka, ~1 KB events'.padEnd(48)} ${'events/s'.padStart(9)}  ratio  (by CPU time)`)
-  for (const row of rows) {
-    const rate = Math.round(row.eventsPerSecond).toString().padStart(9)
-    console.log(`${row.name.padEnd(48)} ${rate}  ${row.ratio.toFixed(2)}x  (${row.cpuRatio.toFixed(2)}x)`)
-  }
+if (isMain(import.meta.url)) {
+  printRows('Kafka, ~1 KB events', await run(optionsFromArgs()))
 }
