@@ -7,7 +7,8 @@
 // itself, and on receipt reads the headers and parses the data; sepal does the same through the
 // transport, and also validates every event it reads (attribute formats, as for any untrusted input).
 // `--mode structured` makes both sides send the JSON format as the payload instead.
-// Sides alternate in one process, each on a fresh stream; each figure is the median of the runs.
+// Sides take turns in one process (who goes first alternates), each on a fresh stream; each figure
+// is the median of the runs.
 //
 //   node --import tsx bench/transports/nats.ts [--events 10000] [--repeat 5] [--mode binary|structured]
 import { randomUUID } from 'node:crypto'
@@ -147,31 +148,42 @@ export async function run(options: NatsBenchOptions = {}): Promise<NatsBenchRow[
   const results = { rawPublish: [] as Measured[], sepalPublish: [] as Measured[], rawConsume: [] as Measured[], sepalConsume: [] as Measured[] }
   try {
     for (let round = 0; round < (options.repeat ?? 5); round++) {
-      const rawStream = `${prefix}raw${round}`
-      const rawSubject = `${subjectPrefix}.raw${round}`
-      await jsm.streams.add({ name: rawStream, subjects: [rawSubject] })
-      results.rawPublish.push(await measure(total, () => rawPublish(js, rawSubject, batches, mode)))
-      results.rawConsume.push(await rawConsume(js, jsm, rawStream, total, mode))
-
-      const topic = `t${round}`
-      // Creates the stream, as the raw side's was created before its timing.
-      await (await transport.subscribe(topic, { group: 'setup' })).close()
-      results.sepalPublish.push(
-        await measure(total, async () => {
-          for (const batch of batches) await transport.publish(topic, batch)
-        }),
-      )
-      const subscription = await transport.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight: IN_FLIGHT })
-      results.sepalConsume.push(
-        await measure(total, async () => {
-          let seen = 0
-          for await (const delivery of subscription) {
-            if (delivery.event.id.length > 0) seen++
-            void delivery.ack()
-            if (seen === total) break
-          }
-        }),
-      )
+      const rawSide = async (): Promise<void> => {
+        const rawStream = `${prefix}raw${round}`
+        const rawSubject = `${subjectPrefix}.raw${round}`
+        await jsm.streams.add({ name: rawStream, subjects: [rawSubject] })
+        results.rawPublish.push(await measure(total, () => rawPublish(js, rawSubject, batches, mode)))
+        results.rawConsume.push(await rawConsume(js, jsm, rawStream, total, mode))
+      }
+      const sepalSide = async (): Promise<void> => {
+        const topic = `t${round}`
+        // Creates the stream, as the raw side's was created before its timing.
+        await (await transport.subscribe(topic, { group: 'setup' })).close()
+        results.sepalPublish.push(
+          await measure(total, async () => {
+            for (const batch of batches) await transport.publish(topic, batch)
+          }),
+        )
+        const subscription = await transport.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight: IN_FLIGHT })
+        results.sepalConsume.push(
+          await measure(total, async () => {
+            let seen = 0
+            for await (const delivery of subscription) {
+              if (delivery.event.id.length > 0) seen++
+              void delivery.ack()
+              if (seen === total) break
+            }
+          }),
+        )
+      }
+      // Which side goes first alternates, so neither always meets a broker still busy with the other's writes.
+      if (round % 2 === 0) {
+        await rawSide()
+        await sepalSide()
+      } else {
+        await sepalSide()
+        await rawSide()
+      }
     }
   } finally {
     await transport.close()
