@@ -1,7 +1,6 @@
 // What the transport benchmarks (bench/transports/*.ts) share: timing a step by wall and CPU clock, the
 // sepal side of publish and consume+ack, the rows with their ratios against the raw loop, and the command
 // line. Each benchmark keeps its broker-specific raw loop, topology and row names.
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { CloudEvent } from '../../src/event/cloud-event.js'
 import type { Subscription, Transport } from '../../src/transports/contract.js'
@@ -51,12 +50,6 @@ export function measurements<Step extends string>(...steps: readonly Step[]): Re
   return Object.fromEntries(steps.map((step) => [step, []])) as unknown as Record<Step, Measured[]>
 }
 
-export function batchesOf<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
-
 /** The sepal publish step: one awaited `publish` per batch. */
 export async function publishBatches(transport: Transport, topic: string, batches: readonly CloudEvent[][]): Promise<void> {
   for (const batch of batches) await transport.publish(topic, batch)
@@ -86,11 +79,6 @@ export function benchRow(name: string, side: readonly Measured[], peer: readonly
     ratio: median(side.map((m) => m.rate)) / median(peer.map((m) => m.rate)),
     cpuRatio: median(side.map((m) => m.cpuRate)) / median(peer.map((m) => m.cpuRate)),
   }
-}
-
-/** True when the module at `moduleUrl` is the script node was started with. */
-export function isMain(moduleUrl: string): boolean {
-  return process.argv[1] === fileURLToPath(moduleUrl)
 }
 
 /** `--events N --repeat N --mode binary|structured --url URL` from the command line. */

@@ -17,12 +17,12 @@ import type { CloudEvent } from '../../src/event/cloud-event.js'
 import { parseEvent } from '../../src/event/parse-event.js'
 import { fromKafkaRecord, toKafkaRecord, type KafkaMode } from '../../src/transports/kafka/kafka-binding.js'
 import { createKafkaTransport } from '../../src/transports/kafka/kafka-transport.js'
+import { batchesOf } from '../support/batches-of.js'
+import { isMain } from '../support/is-main.js'
 import { orderEvent } from '../support/order-event.js'
 import {
-  batchesOf,
   benchRow,
   consumeAndAck,
-  isMain,
   measure,
   measurements,
   optionsFromArgs,

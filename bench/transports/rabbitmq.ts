@@ -18,12 +18,12 @@ import type { CloudEvent } from '../../src/event/cloud-event.js'
 import { parseEvent } from '../../src/event/parse-event.js'
 import type { RabbitmqMode } from '../../src/transports/rabbitmq/rabbitmq-binding.js'
 import { createRabbitmqTransport } from '../../src/transports/rabbitmq/rabbitmq-transport.js'
+import { batchesOf } from '../support/batches-of.js'
+import { isMain } from '../support/is-main.js'
 import { sensorEvent } from '../support/sensor-event.js'
 import {
-  batchesOf,
   benchRow,
   consumeAndAck,
-  isMain,
   measure,
   measurements,
   optionsFromArgs,

@@ -13,12 +13,12 @@ import { Redis } from 'ioredis'
 import type { CloudEvent } from '../../src/event/cloud-event.js'
 import { parseEvent } from '../../src/event/parse-event.js'
 import { createRedisTransport } from '../../src/transports/redis/redis-transport.js'
+import { batchesOf } from '../support/batches-of.js'
+import { isMain } from '../support/is-main.js'
 import { orderEvent } from '../support/order-event.js'
 import {
-  batchesOf,
   benchRow,
   consumeAndAck,
-  isMain,
   measure,
   measurements,
   optionsFromArgs,
