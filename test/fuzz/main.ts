@@ -22,7 +22,8 @@ if (values.list === true) {
   process.exit(0)
 }
 
-const numRuns = Number(values.runs ?? process.env['FUZZ_RUNS'] ?? 100_000)
+const explicitRuns = values.runs ?? process.env['FUZZ_RUNS']
+const numRuns = Number(explicitRuns ?? 100_000)
 const budgetMs = Number(values['budget-ms'] ?? 2000)
 // A seed is always chosen here, so a hang caught by the watchdog can be replayed too.
 const seed = values.seed === undefined ? (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0 : Number(values.seed)
@@ -39,7 +40,7 @@ const watchdog = startWatchdog(selected.map((t) => t.name), Math.max(budgetMs * 
 process.stdout.write(`seed ${seed}\n`)
 for (const [number, target] of selected.entries()) {
   const report = await runTarget(target, {
-    numRuns,
+    numRuns: explicitRuns === undefined ? (target.defaultRuns ?? numRuns) : numRuns,
     budgetMs,
     seed,
     ...(values.path === undefined ? {} : { path: values.path }),
@@ -50,5 +51,5 @@ for (const [number, target] of selected.entries()) {
 }
 await watchdog.stop()
 const total = ((performance.now() - started) / 1000).toFixed(1)
-process.stdout.write(`\n${selected.length} parsers, ${numRuns} cases each, ${total} s: ${failed === 0 ? 'no failures' : `${failed} FAILED (rerun one with --only <name> --seed <seed>)`}\n`)
+process.stdout.write(`\n${selected.length} targets, ${total} s: ${failed === 0 ? 'no failures' : `${failed} FAILED (rerun one with --only <name> --seed <seed>)`}\n`)
 process.exit(failed === 0 ? 0 : 1)

@@ -6,6 +6,8 @@ import type { Outcome } from './outcome.js'
 export interface FuzzTarget<T = unknown> {
   readonly name: string
   readonly input: fc.Arbitrary<T>
+  /** Cases when the run gives no count, for a target much slower per case than the rest. Default: the run's. */
+  readonly defaultRuns?: number
   /** Builds what the cases share (an app, a temp folder); `close` is called once at the end. */
   open(): Promise<FuzzSession<T>>
 }

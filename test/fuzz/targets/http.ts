@@ -29,7 +29,7 @@ const entry = fc.record(
     DetailType: fc.oneof(fc.constantFrom('OrderPlaced', ''), fc.string({ maxLength: 10 })),
     Detail: detail,
     EventBusName: busName,
-    Time: fc.oneof(fc.integer({ min: -1e12, max: 4e9 }), fc.constantFrom('2024-01-01T00:00:00Z', 'yesterday', ''), fc.double()),
+    Time: fc.oneof(fc.integer({ min: -1e12, max: 4e9 }), fc.constantFrom('2024-01-01T00:00:00Z', 'yesterday', '', '+275760-09-13T00:00:00.001Z', 8_640_000_000_000.001, -8_640_000_000_001, 1e300), fc.double()),
     Resources: fc.oneof(fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }), fc.jsonValue({ maxDepth: 1 })),
   },
   { requiredKeys: [] },
@@ -78,7 +78,7 @@ export interface EventBridgeCase {
   readonly body: string
 }
 
-const eventBridgeCase: fc.Arbitrary<EventBridgeCase> = fc
+export const eventBridgeCase: fc.Arbitrary<EventBridgeCase> = fc
   .tuple(fc.oneof({ arbitrary: fc.constantFrom(...operations), weight: 9 }, { arbitrary: fc.constantFrom('Bogus', 'toString', '__proto__', 'hasOwnProperty', ''), weight: 1 }), fc.oneof({ arbitrary: fc.constant('AWSEvents.'), weight: 12 }, { arbitrary: fc.constantFrom('awsevents.', ''), weight: 1 }))
   .chain(([operation, prefix]) =>
     fc.record({
@@ -150,7 +150,7 @@ const ingressBody: fc.Arbitrary<string | Uint8Array> = fc.oneof(
   fc.array(validEventObject, { minLength: 9, maxLength: 12 }).map((events) => JSON.stringify(events)),
 )
 
-const eventsCase: fc.Arbitrary<IngressCase> = fc
+export const eventsCase: fc.Arbitrary<IngressCase> = fc
   .record({
     valid: fc.option(validBinary, { nil: undefined }),
     ce: ceHeaders,
@@ -166,7 +166,7 @@ const eventsCase: fc.Arbitrary<IngressCase> = fc
     return { path, method, headers, body: method === 'GET' ? '' : body }
   })
 
-const webhookCase: fc.Arbitrary<IngressCase> = fc.oneof(
+export const webhookCase: fc.Arbitrary<IngressCase> = fc.oneof(
   requestFor('github').map((request) => ({ path: '/webhooks/gh', method: 'POST', headers: request.headers, body: request.body })),
   requestFor('bearer').map((request) => ({ path: '/webhooks/bearer', method: 'POST', headers: request.headers, body: request.body })),
   requestFor('standard-webhooks').map((request) => ({ path: '/webhooks/hooks', method: 'POST', headers: request.headers, body: request.body })),

@@ -3,6 +3,7 @@ import { cliTarget } from './cli.js'
 import { objectConfigTarget, yamlConfigTarget } from './config.js'
 import { batchTarget, binaryHttpTarget, structuredEventTarget } from './events.js'
 import { eventBridgeTarget, ingressTarget } from './http.js'
+import { httpServerTarget } from './http-server.js'
 import { compilePatternTarget, matchTarget } from './patterns.js'
 import { webhookTargets } from './webhooks.js'
 
@@ -22,5 +23,6 @@ export const fuzzTargets: readonly FuzzTarget<any>[] = [
   ...webhookTargets,
   eventBridgeTarget,
   ingressTarget,
+  httpServerTarget,
   cliTarget,
 ]
