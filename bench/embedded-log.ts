@@ -9,11 +9,13 @@ import Database from 'better-sqlite3'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { CloudEvent } from '../src/event/cloud-event.js'
 import type { SqliteSynchronous } from '../src/transports/sqlite/sqlite-schema.js'
 import { createSqliteTransport } from '../src/transports/sqlite/sqlite-transport.js'
+import { batchesOf } from './support/batches-of.js'
+import { isMain } from './support/is-main.js'
+import { sensorEvent } from './support/sensor-event.js'
 import { median } from './support/stats.js'
 
 export interface EmbeddedLogRow {
@@ -31,31 +33,6 @@ export interface EmbeddedLogBenchOptions {
   readonly batch?: number
   readonly repeat?: number
   readonly synchronous?: SqliteSynchronous
-}
-
-
-/** A CloudEvent of about 1 KB in its JSON form. */
-function makeEvent(i: number): CloudEvent {
-  return {
-    specversion: '1.0',
-    id: `reading-${i}`,
-    source: 'plant.sensors',
-    type: 'SensorReading',
-    subject: `sensor-${i % 311}`,
-    time: '2026-12-04T12:00:00.000Z',
-    datacontenttype: 'application/json',
-    data: {
-      sensor: `sensor-${i % 311}`,
-      values: Array.from({ length: 24 }, (_, n) => ({ channel: `ch-${n}`, value: (i * 7 + n) % 1000, unit: 'mbar' })),
-      site: { name: 'north hall', line: i % 4, shift: 'late' },
-    },
-  }
-}
-
-function batchesOf(events: readonly CloudEvent[], size: number): CloudEvent[][] {
-  const out: CloudEvent[][] = []
-  for (let i = 0; i < events.length; i += size) out.push(events.slice(i, i + size))
-  return out
 }
 
 interface Measured {
@@ -131,7 +108,7 @@ export async function run(options: EmbeddedLogBenchOptions = {}): Promise<Embedd
   const events = options.events ?? 20_000
   const batch = options.batch ?? 100
   const synchronous = options.synchronous ?? 'normal'
-  const batches = batchesOf(Array.from({ length: events }, (_, i) => makeEvent(i)), batch)
+  const batches = batchesOf(Array.from({ length: events }, (_, i) => sensorEvent(i)), batch)
   const raw: Measured[] = []
   const sepal: Measured[] = []
   for (let round = 0; round < (options.repeat ?? 5); round++) {
@@ -158,7 +135,7 @@ export async function run(options: EmbeddedLogBenchOptions = {}): Promise<Embedd
   ]
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: {
       events: { type: 'string' },
