@@ -49,6 +49,18 @@ export const ErrorCodes = {
   CIRCUIT_OPEN: 'SEPAL_ERR_CIRCUIT_OPEN',
   /** An HTTP target was disabled because its receiver answered 410 Gone. */
   TARGET_DISABLED: 'SEPAL_ERR_TARGET_DISABLED',
+  /** An HTTP target's host resolved to a loopback, private, link-local or metadata address and is not allow-listed. */
+  TARGET_ADDRESS_REFUSED: 'SEPAL_ERR_TARGET_ADDRESS_REFUSED',
+  /** An HTTP request has no credentials, or ones no configured API key matches. */
+  UNAUTHORIZED: 'SEPAL_ERR_UNAUTHORIZED',
+  /** The API key is valid but its scope or allowed event sources do not cover this request. */
+  FORBIDDEN: 'SEPAL_ERR_FORBIDDEN',
+  /** The client (address or API key) is over its request rate; Retry-After says when to come back. */
+  RATE_LIMITED: 'SEPAL_ERR_RATE_LIMITED',
+  /** The server is at its cap of concurrent requests; retry shortly. */
+  OVERLOADED: 'SEPAL_ERR_OVERLOADED',
+  /** A JSON body nests arrays and objects deeper than the configured limit. */
+  JSON_TOO_DEEP: 'SEPAL_ERR_JSON_TOO_DEEP',
   /** An unexpected failure inside sepal (a bug): the operation did not happen. */
   INTERNAL: 'SEPAL_ERR_INTERNAL',
 } as const

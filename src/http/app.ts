@@ -3,7 +3,7 @@ import { ErrorCodes } from '../errors.js'
 import type { CloudEvent } from '../event/cloud-event.js'
 import { createMetricsRoute, createReadyz, healthz, toMetricsSource } from './health.js'
 import { resolveIngressOptions, type HttpIngressOptions, type ResolvedIngressOptions } from './options.js'
-import { createEventsAcceptor, createPostEventsHandler, type EventsAcceptor, type HttpEventDecoder, type NodeBindings } from './post-events.js'
+import { createEventsAcceptor, createPostEventsHandler, type EventsAcceptor, type EventsGuard, type HttpEventDecoder, type NodeBindings } from './post-events.js'
 import { problemResponse } from './problem.js'
 import { resolveWebhookEndpoints } from './webhooks/endpoint-options.js'
 import { addWebhookRoutes } from './webhooks/webhook-routes.js'
@@ -16,6 +16,8 @@ export interface HttpAppInternals {
   readonly eventSize: (event: CloudEvent) => number
   /** True once the server has begun a graceful close: /readyz then answers 503. */
   readonly isClosing?: () => boolean
+  /** The server's request gate: body and source checks inside POST /events. */
+  readonly guard?: EventsGuard | undefined
 }
 
 function methodNotAllowed(allow: readonly string[]): () => Response {
@@ -42,7 +44,7 @@ export function buildIngress(options: HttpIngressOptions, internals: HttpAppInte
   const isClosing = internals.isClosing ?? (() => false)
   const app: HttpApp = new Hono()
 
-  const acceptEvents = createEventsAcceptor({ options: resolved, decode: internals.decode, eventSize: internals.eventSize })
+  const acceptEvents = createEventsAcceptor({ options: resolved, decode: internals.decode, eventSize: internals.eventSize, guard: internals.guard })
   const postEvents = createPostEventsHandler(acceptEvents)
   const eventsNotAllowed = methodNotAllowed(['POST'])
   app.post('/events', postEvents)

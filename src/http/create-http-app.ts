@@ -2,6 +2,7 @@ import { eventWireSize } from '../event/event-size.js'
 import { fromHttp } from '../event/http-read.js'
 import { buildIngress, type HttpApp, type Ingress } from './app.js'
 import type { HttpIngressOptions } from './options.js'
+import type { EventsGuard } from './post-events.js'
 
 /**
  * The ingress as a Hono app: `POST /events` (binary, structured and batch CloudEvents; 202 only after the
@@ -13,6 +14,6 @@ export function createHttpApp(options: HttpIngressOptions): HttpApp {
 }
 
 /** The app plus what `startHttpServer` needs to serve POST /events directly. */
-export function createIngress(options: HttpIngressOptions, internals: { isClosing?: () => boolean } = {}): Ingress {
+export function createIngress(options: HttpIngressOptions, internals: { isClosing?: () => boolean; guard?: EventsGuard } = {}): Ingress {
   return buildIngress(options, { decode: fromHttp, eventSize: eventWireSize, ...internals })
 }

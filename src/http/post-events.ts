@@ -21,6 +21,13 @@ export interface PostEventsDeps {
   readonly decode: HttpEventDecoder
   /** Wire size of one event in bytes (its JSON structured form). */
   readonly eventSize: (event: CloudEvent) => number
+  /** Checks the server's request gate adds (JSON depth, allowed sources); each may answer instead. */
+  readonly guard?: EventsGuard | undefined
+}
+
+export interface EventsGuard {
+  checkBody(headers: HttpHeaders, body: string | Uint8Array): HttpOutcome | undefined
+  checkEvents(headers: HttpHeaders, events: readonly CloudEvent[]): HttpOutcome | undefined
 }
 
 function headerRecord(headers: Headers): Record<string, string> {
@@ -69,7 +76,7 @@ export type EventsAcceptor = (headers: HttpHeaders, readBody: BodyReader) => Pro
  * append all events in one publish, and answer 202 only once that append is durable.
  */
 export function createEventsAcceptor(deps: PostEventsDeps): EventsAcceptor {
-  const { options, decode, eventSize } = deps
+  const { options, decode, eventSize, guard } = deps
   const { transport, topic, maxEventBytes, maxBatchEvents, maxBatchBytes, logger } = options
 
   return async (headers, readBody) => {
@@ -85,6 +92,9 @@ export function createEventsAcceptor(deps: PostEventsDeps): EventsAcceptor {
       return problemOutcome(400, ErrorCodes.EVENT_INVALID, 'the request body ended before it was complete; send it again')
     }
 
+    const refusedBody = guard?.checkBody(headers, read.body)
+    if (refusedBody !== undefined) return refusedBody
+
     let events: CloudEvent[]
     try {
       events = decode({ headers, body: read.body })
@@ -94,6 +104,8 @@ export function createEventsAcceptor(deps: PostEventsDeps): EventsAcceptor {
       return outcome
     }
 
+    const refusedEvents = guard?.checkEvents(headers, events)
+    if (refusedEvents !== undefined) return refusedEvents
     if (events.length > maxBatchEvents) {
       return tooLarge(`the batch has ${events.length} events; the limit is ${maxBatchEvents}, split it`, false)
     }

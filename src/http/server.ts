@@ -2,6 +2,9 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import { OptionsError } from '../errors.js'
+import { createRequestGate } from './auth/request-gate.js'
+import type { AuthOptions } from './auth/key-ring.js'
+import type { LimitOptions } from './limits/limit-options.js'
 import { createIngress } from './create-http-app.js'
 import { createEventBridgeFastPath } from './eventbridge/node-fast-path.js'
 import { createEventsFastPath } from './events-fast-path.js'
@@ -23,6 +26,10 @@ export interface HttpServerOptions extends HttpIngressOptions {
   readonly maxHeaderBytes?: number
   /** How long `close()` lets in-flight requests finish before cutting connections. Default 10 s. */
   readonly closeTimeoutMs?: number
+  /** API keys with scopes (see docs/security.md). Absent or 'none': no credentials are asked for. */
+  readonly auth?: AuthOptions | 'none'
+  /** Rate limits, a cap on concurrent requests and on JSON nesting depth. Default: none of them. */
+  readonly limits?: LimitOptions
 }
 
 export interface HttpServer {
@@ -70,7 +77,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const maxHeaderSize = wholeNumber('maxHeaderBytes', options.maxHeaderBytes, 16 * 1024, 'bytes') || 16 * 1024
 
   let closing = false
-  const ingress = createIngress(options, { isClosing: () => closing })
+  const gate = createRequestGate({ auth: options.auth, limits: options.limits, logger: options.logger })
+  const ingress = createIngress(options, { isClosing: () => closing, guard: gate })
   const app = ingress.app
   const serveEventsDirectly = createEventsFastPath(ingress)
   const serveEventBridgeDirectly = createEventBridgeFastPath(app, options.eventBridge)
@@ -88,13 +96,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     (req, res) => {
       // A request that arrives on a kept-alive connection during close is still served, then the connection ends.
       if (closing) res.setHeader('connection', 'close')
+      // The gate comes first, so the direct paths below get the same checks as the routes.
+      if (gate.refuse(req, res)) return
       if (!serveEventsDirectly(req, res) && !serveEventBridgeDirectly(req, res)) void listener(req, res)
     },
   )
   server.keepAliveTimeout = keepAliveTimeout
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    server.once('error', (error) => {
+      gate.close()
+      reject(error)
+    })
     server.listen(port, host, () => {
       server.off('error', reject)
       resolve()
@@ -108,6 +121,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const close = (): Promise<void> => {
     closed ??= new Promise<void>((resolve) => {
       closing = true
+      gate.close()
       // Sweep connections as they go idle: each in-flight request is answered first.
       const sweep = setInterval(() => server.closeIdleConnections(), 25)
       const deadline = setTimeout(() => server.closeAllConnections(), closeTimeout)
