@@ -93,7 +93,13 @@ export async function createNatsTransport(options: NatsTransportOptions = {}): P
         throw error
       }
     }
-    await Promise.all(messages.map((message) => retrying(nc, address, deadline, () => send(message))))
+    // The common case in one pass (one lookup of the stream for the batch); then what failed, with retries.
+    const place = await retrying(nc, address, deadline, () => topology.place(topic))
+    const outcomes = await Promise.allSettled(messages.map((message) => publishOne(js, place, message, deadline)))
+    const failed = messages.filter((_, i) => outcomes[i]!.status === 'rejected')
+    if (failed.length === 0) return
+    topology.forget()
+    await Promise.all(failed.map((message) => retrying(nc, address, deadline, () => send(message))))
   }
 
   return {
