@@ -6,13 +6,13 @@
 //   node --import tsx bench/eventbridge-put-events.ts [--duration 3] [--repeat 5] [--connections 20]
 //
 // The file is also the server: run with `serve` it starts sepal and reports its port to the parent.
-import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { autocannon } from './support/autocannon.js'
+import { startServer, stopServer } from './support/child-server.js'
 import { median } from './support/stats.js'
 
 export interface PutEventsRow {
@@ -34,18 +34,6 @@ export interface PutEventsBenchOptions {
   readonly repeat?: number
   readonly connections?: number
 }
-
-interface AutocannonResult {
-  readonly duration: number
-  readonly latency: { readonly p50: number; readonly p99: number }
-  readonly '2xx': number
-  readonly non2xx: number
-  readonly errors: number
-  readonly timeouts: number
-}
-// autocannon ships no types; this is the slice of its API used here.
-type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
 
 const BATCH = 10
 const detail = { orderId: 'o-1', customer: 'c-42', total: 120.5, currency: 'EUR', lines: [{ sku: 'sku-1', qty: 2 }, { sku: 'sku-2', qty: 1 }] }
@@ -84,21 +72,6 @@ async function serve(): Promise<void> {
   })
 }
 
-async function startServer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(fileURLToPath(import.meta.url), ['serve'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { port: number }).port))
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening`)))
-  })
-  return { child, port }
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  child.send('stop')
-  await exited
-}
-
 interface Sample {
   readonly rps: number
   readonly p50: number
@@ -129,7 +102,7 @@ export async function run(options: PutEventsBenchOptions = {}): Promise<PutEvent
   const repeat = options.repeat ?? 5
   const connections = options.connections ?? 20
   const samples: Record<Mode, Sample[]> = { 'put-events': [], 'post-events': [] }
-  const { child, port } = await startServer()
+  const { child, port } = await startServer(fileURLToPath(import.meta.url), ['serve'], 'server')
   try {
     for (const mode of ['put-events', 'post-events'] as const) await measure(port, mode, 1, connections) // warm-up
     for (let i = 0; i < repeat; i++) {

@@ -5,10 +5,12 @@
 // ingress over a transport whose append does nothing, to separate the HTTP cost from the storage cost.
 //
 //   node --import tsx bench/http-ingress.ts [--duration 5] [--repeat 5] [--connections 50]
-import { fork, type ChildProcess } from 'node:child_process'
-import { createRequire } from 'node:module'
+import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { autocannon } from './support/autocannon.js'
+import { startServer, stopServer } from './support/child-server.js'
+import { isMain } from './support/is-main.js'
 import { median } from './support/stats.js'
 
 export interface HttpIngressRow {
@@ -34,18 +36,6 @@ export interface HttpIngressBenchOptions {
   readonly connections?: number
 }
 
-interface AutocannonResult {
-  readonly duration: number
-  readonly latency: { readonly p50: number; readonly p99: number }
-  readonly '2xx': number
-  readonly non2xx: number
-  readonly errors: number
-  readonly timeouts: number
-}
-type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>
-// autocannon ships no types; this is the slice of its API used here.
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon
-
 const serverScript = fileURLToPath(new URL('./http-ingress-server.ts', import.meta.url))
 
 /** A 1 KB JSON body and the ce- headers of a binary-mode event. */
@@ -65,22 +55,6 @@ function binaryEventRequest(): { headers: Record<string, string>; body: string }
 }
 
 type Mode = 'bare' | 'sepal' | 'sepal-noop'
-
-async function startServer(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(serverScript, [mode], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => resolve((message as { port: number }).port))
-    child.once('exit', (code) => reject(new Error(`the ${mode} server exited with ${code} before listening`)))
-  })
-  return { child, port }
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  child.send('stop')
-  await exited
-}
-
 
 interface Sample {
   readonly cpuPerRequest: number
@@ -130,7 +104,7 @@ export async function run(options: HttpIngressBenchOptions = {}): Promise<HttpIn
   for (let i = 0; i < repeat; i++) {
     // Rotate the order, and restart each server per run, so drift on the machine hits all alike.
     for (const mode of [...modes.slice(i % 3), ...modes.slice(0, i % 3)]) {
-      const { child, port } = await startServer(mode)
+      const { child, port } = await startServer(serverScript, [mode], `${mode} server`)
       // A short warm-up so the JIT and SQLite's page cache are not what is measured.
       await measure(child, port, 1, connections)
       samples[mode].push(await measure(child, port, durationSeconds, connections))
@@ -168,7 +142,7 @@ function print(rows: readonly HttpIngressRow[], connections: number, durationSec
   process.stdout.write('  target: sepal >= 0.6x the bare server\n')
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: { duration: { type: 'string', default: '5' }, repeat: { type: 'string', default: '5' }, connections: { type: 'string', default: '50' } },
   })
