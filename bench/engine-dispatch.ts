@@ -4,11 +4,11 @@
 // and each figure is the median of the repetitions.
 //
 //   node --import tsx bench/engine-dispatch.ts [--events 20000] [--repeat 5]
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createEngine } from '../src/engine/create-engine.js'
 import type { CloudEvent } from '../src/event/cloud-event.js'
 import { createMemoryTransport } from '../src/transports/memory/memory-transport.js'
+import { timeEngineUntilSettled } from './support/engine-run.js'
+import { isMain } from './support/is-main.js'
 import { orderEvent as makeEvent } from './support/order-event.js'
 import { median, sampler, type Sample } from './support/stats.js'
 
@@ -57,20 +57,11 @@ async function transportOnly(events: readonly CloudEvent[]): Promise<Sample> {
 async function engineDispatch(events: readonly CloudEvent[]): Promise<Sample> {
   const transport = createMemoryTransport()
   await transport.publish('events', events)
-  let settled = 0
-  let finished: () => void = () => undefined
-  const allSettled = new Promise<void>((resolve) => (finished = resolve))
-  const engine = createEngine({
+  const sample = await timeEngineUntilSettled(events.length, {
     transport,
     from: 'earliest',
     rules: [{ name: 'orders', pattern: { source: ['app.orders'], 'detail-type': ['OrderPlaced'] }, targets: [{ kind: 'handler', handler: () => undefined }] }],
-    hooks: { onSettled: () => void (++settled === events.length && finished()) },
   })
-  const done = sampler(events.length)
-  await engine.start()
-  await allSettled
-  const sample = done()
-  await engine.stop()
   await transport.close()
   return sample
 }
@@ -122,7 +113,7 @@ function print(rows: readonly EngineDispatchRow[], events: number, repeat: numbe
   process.stdout.write('  target: sepal >= 0.5x the bare JSON.parse loop\n')
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, repeat: { type: 'string', default: '5' } } })
   const options = { events: Number(values.events), repeat: Number(values.repeat) }
   const rows = await run(options)

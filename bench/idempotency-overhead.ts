@@ -5,17 +5,17 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
 import type { IdempotencyStore } from '../src/delivery/idempotency.js'
-import { createEngine } from '../src/engine/create-engine.js'
 import type { CloudEvent } from '../src/event/cloud-event.js'
 import { createRedisIdempotencyStore } from '../src/stores/redis-idempotency.js'
 import { createSqliteIdempotencyStore } from '../src/stores/sqlite-idempotency.js'
 import { createSqliteTransport } from '../src/transports/sqlite/sqlite-transport.js'
+import { timeEngineUntilSettled } from './support/engine-run.js'
+import { isMain } from './support/is-main.js'
 import { orderEvent } from './support/order-event.js'
-import { median, sampler, type Sample } from './support/stats.js'
+import { median, type Sample } from './support/stats.js'
 
 export interface IdempotencyOverheadRow {
   readonly name: string
@@ -34,21 +34,12 @@ async function consume(events: readonly CloudEvent[], kind: StoreKind, redisUrl:
   if (kind === 'sqlite') store = createSqliteIdempotencyStore({ path: join(directory, 'idempotency.db') })
   if (kind === 'redis') store = createRedisIdempotencyStore({ url: redisUrl, prefix: `bench:${process.pid}:${Date.now()}:` })
   await transport.publish('events', events)
-  let settled = 0
-  let finished: () => void = () => undefined
-  const allSettled = new Promise<void>((resolve) => (finished = resolve))
-  const engine = createEngine({
+  const sample = await timeEngineUntilSettled(events.length, {
     transport,
     from: 'earliest',
     ...(store !== undefined && { idempotency: { store } }),
     rules: [{ name: 'orders', pattern: { source: ['app.orders'] }, targets: [{ kind: 'handler', name: 'noop', handler: () => undefined }] }],
-    hooks: { onSettled: () => void (++settled === events.length && finished()) },
   })
-  const done = sampler(events.length)
-  await engine.start()
-  await allSettled
-  const sample = done()
-  await engine.stop()
   await transport.close()
   await store?.close()
   rmSync(directory, { recursive: true, force: true })
@@ -88,7 +79,7 @@ export async function run(options: { events?: number; repeat?: number; redisUrl?
   })
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({ options: { events: { type: 'string', default: '10000' }, repeat: { type: 'string', default: '5' } } })
   const rows = await run({ events: Number(values.events), repeat: Number(values.repeat) })
   process.stdout.write(`Idempotency overhead, ${values.events} events x ${values.repeat} (medians)\n`)
