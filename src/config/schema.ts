@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { authSchema, limitsSchema } from '../http/auth/auth-config.js'
 import { httpTargetSchema, webhookEndpointSchema } from './webhooks-config.js'
 
 /**
@@ -98,6 +99,8 @@ export const configSchema = z
     topic: name.default('events').describe('Topic the engine consumes and the ingress appends to.'),
     group: name.default('sepal').describe('Consumer group of this engine.'),
     http: httpSchema.prefault({}),
+    auth: authSchema,
+    limits: limitsSchema,
     rules: z.array(ruleSchema).default([]),
     webhooks: z.array(webhookEndpointSchema).default([]).describe('Signed webhook endpoints, each at POST /webhooks/<name>. See docs/webhooks.md.'),
     retry: retrySchema.optional().describe('Defaults of every rule\'s retry policy.'),

@@ -1,11 +1,14 @@
 import { mkdir } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { pino } from 'pino'
 import { createEngineFromConfig } from '../../config/create-engine-from-config.js'
 import { ConfigError, HandlerNotFoundError } from '../../config/errors.js'
 import { loadConfig, resolveConfig, type LoadedConfig } from '../../config/load-config.js'
 import { renderPrometheus } from '../../engine/metrics.js'
 import { createEventBridgeApi, eventBridgeStoreFile } from '../../http/eventbridge/index.js'
+import { authFromConfig, limitsFromConfig } from '../../http/auth/auth-config.js'
 import { startHttpServer } from '../../http/server.js'
+import { SepalError } from '../../errors.js'
 import { ExitCode, type CliCommand, type CliIo } from '../command.js'
 import { createProgram, integerOption, parseArguments } from './commander-io.js'
 import { isLoopback, runBanner } from './run-banner.js'
@@ -72,6 +75,14 @@ async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Prom
     await engine.start()
     const host = options.host ?? loaded.http.host
     const port = options.port ?? loaded.http.port
+    const auth = authFromConfig(loaded.config.auth, loaded.file === undefined ? io.cwd : dirname(loaded.file), io.env)
+    if (auth === undefined && !isLoopback(host)) {
+      io.stderr.write(
+        `sepal run: refusing to listen on ${host} without authentication: anyone who can reach it could publish, read and configure.\n` +
+          'Configure API keys under auth: in sepal.yaml (see docs/security.md), say auth: none to run open on purpose, or use --host 127.0.0.1.\n',
+      )
+      return ExitCode.usage
+    }
     try {
       server = await startHttpServer({
         transport,
@@ -83,16 +94,26 @@ async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Prom
         logger,
         metrics: () => renderPrometheus(engine.metrics),
         eventBridge,
+        ...(auth === undefined ? {} : { auth }),
+        limits: limitsFromConfig(loaded.config.limits),
+        ...(loaded.config.limits.maxBatchEvents === undefined ? {} : { maxBatchEvents: loaded.config.limits.maxBatchEvents }),
+        ...(loaded.config.limits.maxHeaderBytes === undefined ? {} : { maxHeaderBytes: loaded.config.limits.maxHeaderBytes }),
       })
     } catch (error) {
+      if (error instanceof SepalError) {
+        io.stderr.write(`sepal run: ${error.message}\n`)
+        return ExitCode.usage
+      }
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error
       io.stderr.write(`sepal run: port ${port} on ${host} is already in use; stop what listens there or pick another with --port (0 picks a free one)\n`)
       return ExitCode.failure
     }
-    if (!isLoopback(host)) {
+    if (auth === undefined) {
+      io.stderr.write('\nWARNING: authentication is OFF: any local process can publish, read and configure. Add API keys under auth: in sepal.yaml (see docs/security.md).\n\n')
+    } else if (auth === 'none' && !isLoopback(host)) {
       io.stderr.write(
-        `\nWARNING: listening on ${host}, not loopback: anyone who can reach this machine can post events.\n` +
-          'The ingress has no authentication of its own; put it behind a proxy that has, or use --host 127.0.0.1.\n\n',
+        `\nWARNING: listening on ${host}, not loopback, with auth: none: anyone who can reach this machine can publish, read and configure.\n` +
+          'Configure API keys under auth: in sepal.yaml, or use --host 127.0.0.1.\n\n',
       )
     }
     io.stdout.write(runBanner({ url: server.url, rules: loaded.engineOptions.rules, configured: loaded.config.rules, transport: loaded.transport.url, topic: loaded.engineOptions.topic, dataDirectory: loaded.dataDirectory }))

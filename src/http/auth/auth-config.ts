@@ -1,0 +1,71 @@
+import { isAbsolute, resolve } from 'node:path'
+import { z } from 'zod'
+import type { LimitOptions } from '../limits/limit-options.js'
+import type { AuthOptions } from './key-ring.js'
+
+/** `auth:` and `limits:` in sepal.yaml. Keys are never written in the file: only where to find them. */
+
+const apiKeySchema = z
+  .strictObject({
+    name: z.string().min(1).max(128).describe('Shown in logs and used as the rate-limit bucket.'),
+    scope: z.enum(['publish', 'read', 'admin']).describe('publish: POST /events and PutEvents; read: GET endpoints and /metrics; admin: everything.'),
+    sources: z.array(z.string().min(1)).min(1).optional().describe('Event source prefixes this key may publish. Default: any.'),
+    keyFromEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional().describe('Environment variable holding the key.'),
+    keyFromFile: z.string().min(1).optional().describe('File holding the key, relative to this file; re-read while running, so rewriting it rotates the key.'),
+  })
+  .refine((key) => (key.keyFromEnv === undefined) !== (key.keyFromFile === undefined), 'give exactly one of keyFromEnv or keyFromFile')
+
+export const authSchema = z
+  .union([
+    z.literal('none').describe('No credentials: anyone who can reach the port may publish, read and configure.'),
+    z.strictObject({
+      keys: z.array(apiKeySchema).min(1),
+      reloadIntervalMs: z.int().min(0).max(3_600_000).optional().describe('How often key files and env vars are read again. Default 5000.'),
+    }),
+  ])
+  .optional()
+  .describe('Who may use the HTTP server (see docs/security.md). Absent: open, and allowed on loopback only.')
+
+export const limitsSchema = z
+  .strictObject({
+    requestsPerSecond: z.number().positive().optional().describe('Steady request rate per client address and per API key. Default: no limit.'),
+    burst: z.int().min(1).optional().describe('Requests above the steady rate a client may make at once. Default: requestsPerSecond.'),
+    maxConcurrentRequests: z.int().min(1).optional().describe('Requests served at once; more get 503. Default: no cap.'),
+    maxJsonDepth: z.int().min(1).max(10_000).default(64).describe('Deepest nesting of a JSON body of POST /events. Default 64.'),
+    maxBatchEvents: z.int().min(1).max(100_000).optional().describe('Most events in one batch. Default 100.'),
+    maxHeaderBytes: z.int().min(1024).max(1024 * 1024).optional().describe('Largest request head; more gets 431. Default 16 KiB.'),
+  })
+  .prefault({})
+  .describe('Abuse limits of the HTTP server.')
+
+export type AuthConfig = z.output<typeof authSchema>
+export type LimitsConfig = z.output<typeof limitsSchema>
+
+/** The server's auth options from the config: key files relative to the config's folder, env from the caller. */
+export function authFromConfig(
+  auth: AuthConfig,
+  baseDirectory: string,
+  env: Readonly<Record<string, string | undefined>>,
+): AuthOptions | 'none' | undefined {
+  if (auth === undefined || auth === 'none') return auth
+  return {
+    env,
+    ...(auth.reloadIntervalMs === undefined ? {} : { reloadIntervalMs: auth.reloadIntervalMs }),
+    keys: auth.keys.map((key) => ({
+      name: key.name,
+      scope: key.scope,
+      ...(key.sources === undefined ? {} : { sources: key.sources }),
+      ...(key.keyFromEnv === undefined ? {} : { keyFromEnv: key.keyFromEnv }),
+      ...(key.keyFromFile === undefined ? {} : { keyFromFile: isAbsolute(key.keyFromFile) ? key.keyFromFile : resolve(baseDirectory, key.keyFromFile) }),
+    })),
+  }
+}
+
+export function limitsFromConfig(limits: LimitsConfig): LimitOptions {
+  return {
+    maxJsonDepth: limits.maxJsonDepth,
+    ...(limits.requestsPerSecond === undefined ? {} : { requestsPerSecond: limits.requestsPerSecond }),
+    ...(limits.burst === undefined ? {} : { burst: limits.burst }),
+    ...(limits.maxConcurrentRequests === undefined ? {} : { maxConcurrentRequests: limits.maxConcurrentRequests }),
+  }
+}
