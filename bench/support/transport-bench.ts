@@ -50,6 +50,20 @@ export function measurements<Step extends string>(...steps: readonly Step[]): Re
   return Object.fromEntries(steps.map((step) => [step, []])) as unknown as Record<Step, Measured[]>
 }
 
+/**
+ * Runs both sides of one round; which goes first alternates by round, so a machine or broker that gets
+ * busier or quieter favours neither.
+ */
+export async function takeTurns(round: number, raw: () => Promise<void>, sepal: () => Promise<void>): Promise<void> {
+  if (round % 2 === 0) {
+    await raw()
+    await sepal()
+  } else {
+    await sepal()
+    await raw()
+  }
+}
+
 /** The sepal publish step: one awaited `publish` per batch. */
 export async function publishBatches(transport: Transport, topic: string, batches: readonly CloudEvent[][]): Promise<void> {
   for (const batch of batches) await transport.publish(topic, batch)

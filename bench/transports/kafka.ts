@@ -28,6 +28,7 @@ import {
   optionsFromArgs,
   printRows,
   publishBatches,
+  takeTurns,
   type TransportBenchOptions,
   type TransportBenchRow,
 } from '../support/transport-bench.js'
@@ -112,9 +113,7 @@ export async function run(options: TransportBenchOptions = {}): Promise<Transpor
           }),
         )
       }
-      // Which side goes first alternates, so a machine that gets busier or quieter favours neither.
-      if (round % 2 === 0) await raw().then(sepal)
-      else await sepal().then(raw)
+      await takeTurns(round, raw, sepal)
     }
   } finally {
     await transport.close()
