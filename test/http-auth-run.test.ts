@@ -76,7 +76,7 @@ describe('sepal run with auth and limits', () => {
     const limited = await post(url)
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
-    expect((await limited.json()).code).toBe(ErrorCodes.RATE_LIMITED)
+    expect(((await limited.json()) as { code: string }).code).toBe(ErrorCodes.RATE_LIMITED)
     run.stop()
     expect(await run.exit).toBe(0)
   })
