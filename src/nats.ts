@@ -4,3 +4,5 @@ export { createNatsTransport, NATS_FEATURES } from './transports/nats/nats-trans
 export type { NatsTransportOptions } from './transports/nats/nats-transport.js'
 export { fromNatsMessage, toNatsMessage } from './transports/nats/nats-binding.js'
 export type { DecodedMessage, NatsMessageIn, NatsMessageOut, NatsMode } from './transports/nats/nats-binding.js'
+// Deliveries of a NATS subscription are NatsDelivery: `working()` extends the lease of a long handler.
+export type { NatsDelivery } from './transports/nats/nats-group-source.js'
