@@ -34,6 +34,16 @@ if (!Number.isSafeInteger(numRuns) || numRuns < 1 || !Number.isFinite(budgetMs) 
   process.exit(2)
 }
 
+// The yaml package warns on every complex mapping key it stringifies; each kind of warning is shown once.
+const seenWarnings = new Set<string>()
+process.removeAllListeners('warning')
+process.on('warning', (warning) => {
+  const kind = `${warning.name}: ${warning.message.replace(/"[^]*"/, '"…"')}`
+  if (seenWarnings.has(kind)) return
+  seenWarnings.add(kind)
+  process.stderr.write(`(shown once) ${kind}\n`)
+})
+
 let failed = 0
 const started = performance.now()
 const watchdog = startWatchdog(selected.map((t) => t.name), Math.max(budgetMs * 3, 5000))
