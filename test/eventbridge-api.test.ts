@@ -30,7 +30,7 @@ const settled: DispatchReport[] = []
 
 beforeAll(async () => {
   transport = createMemoryTransport()
-  engine = createEngine({ transport, topic: 'events', from: 'earliest', hooks: { onSettled: (report) => void settled.push(report) } })
+  engine = createEngine({ transport, topic: 'events', allowHosts: ['127.0.0.1'], from: 'earliest', hooks: { onSettled: (report) => void settled.push(report) } })
   api = createEventBridgeApi({ engine, transport, topic: 'events', storeFile: ':memory:', region: 'eu-west-1', account: '111122223333' })
   await engine.start()
   server = await startHttpServer({ transport, topic: 'events', eventBridge: api })

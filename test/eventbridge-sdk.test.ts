@@ -48,7 +48,7 @@ async function startSepal(
   dataDirectory: string,
 ): Promise<{ engine: Engine; api: EventBridgeApi; server: HttpServer; client: EventBridgeClient; settled: () => number; stop(): Promise<void> }> {
   let settled = 0
-  const engine = createEngine({ transport, topic: 'events', from: 'earliest', hooks: { onSettled: () => void settled++ } })
+  const engine = createEngine({ transport, topic: 'events', allowHosts: ['127.0.0.1'], from: 'earliest', hooks: { onSettled: () => void settled++ } })
   const api = createEventBridgeApi({ engine, transport, topic: 'events', storeFile: eventBridgeStoreFile(dataDirectory) })
   await engine.start()
   const server = await startHttpServer({ transport, topic: 'events', eventBridge: api })

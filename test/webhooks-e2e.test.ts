@@ -20,6 +20,7 @@ describe('sepal run with webhooks in and out', () => {
       join(folder, 'sepal.yaml'),
       [
         'transport: "memory:"',
+        'allowHosts: ["127.0.0.1"]',
         'webhooks:',
         '  - { name: billing, scheme: standard-webhooks, secretsFromEnv: [BILLING_IN] }',
         'rules:',

@@ -33,7 +33,7 @@ export interface LoadedConfig {
   readonly file: string | undefined
   readonly config: SepalConfig
   /** What `createEngine` needs besides the transport. */
-  readonly engineOptions: { readonly topic: string; readonly group: string; readonly rules: readonly Rule[] }
+  readonly engineOptions: { readonly topic: string; readonly group: string; readonly rules: readonly Rule[]; readonly allowHosts?: readonly string[] }
   readonly http: HttpConfig
   /** The `webhooks:` endpoints with their secrets read, for the HTTP server. */
   readonly webhooks: readonly WebhookEndpointOptions[]
@@ -160,7 +160,7 @@ export async function resolveConfig(input: unknown, options: ResolveConfigOption
   return {
     file: options.absoluteFile,
     config,
-    engineOptions: { topic: config.topic, group: config.group, rules },
+    engineOptions: { topic: config.topic, group: config.group, rules, ...(config.allowHosts === undefined ? {} : { allowHosts: config.allowHosts }) },
     http: config.http,
     webhooks,
     dataDirectory,

@@ -102,6 +102,10 @@ export const configSchema = z
     auth: authSchema,
     limits: limitsSchema,
     rules: z.array(ruleSchema).default([]),
+    allowHosts: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Hosts every HTTP target may call although they resolve to loopback, private, link-local or metadata addresses (e.g. "127.0.0.1", "*.svc.cluster.local"). Default: none. See docs/security.md.'),
     webhooks: z.array(webhookEndpointSchema).default([]).describe('Signed webhook endpoints, each at POST /webhooks/<name>. See docs/webhooks.md.'),
     retry: retrySchema.optional().describe('Defaults of every rule\'s retry policy.'),
     idempotency: z

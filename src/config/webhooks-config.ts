@@ -39,6 +39,10 @@ export const httpTargetSchema = z
       .union([z.literal(false), z.strictObject({ failureThreshold: z.int().min(1).optional(), cooldownMs: z.int().min(1).optional() })])
       .optional()
       .describe('Pause after consecutive failures (default 5, 30000 ms); false turns it off.'),
+    allowHosts: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Hosts this target may call although they resolve to loopback, private, link-local or metadata addresses. See docs/security.md.'),
     ...secretSources,
   })
   .describe('Deliver the matched event over HTTP, signed with Standard Webhooks headers when a secret is given.')

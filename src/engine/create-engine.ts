@@ -56,6 +56,7 @@ export function createEngine(options: EngineOptions): Engine {
     defaultTopic: topic,
     publish: (to, events) => transport.publish(to, events),
     validate: validateOne,
+    ...(options.allowHosts === undefined ? {} : { allowHosts: options.allowHosts }),
   }
   const received = metrics.counter('sepal_events_received_total')
   const acked = metrics.counter('sepal_deliveries_acked_total')

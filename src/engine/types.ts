@@ -91,6 +91,11 @@ export interface HttpTarget extends TargetCommon {
   readonly circuitBreaker?: { readonly failureThreshold?: number; readonly cooldownMs?: number } | false
   /** Sends this text instead of the CloudEvent (e.g. an input transformer's output); undefined sends nothing. */
   readonly input?: (event: CloudEvent) => string | undefined
+  /**
+   * Hosts this target may call even though they resolve to loopback, private, link-local or metadata
+   * addresses (exact names or IPs, or "*.example.com"). Default: none; see docs/security.md.
+   */
+  readonly allowHosts?: readonly string[]
 }
 
 export type Target = HandlerTarget | PublishTarget | HttpTarget
@@ -179,6 +184,8 @@ export interface EngineOptions {
   /** Consumer group. Default `sepal`. */
   readonly group?: string
   readonly rules?: readonly Rule[]
+  /** Hosts every HTTP target may call although they resolve to private or loopback addresses (docs/security.md). */
+  readonly allowHosts?: readonly string[]
   /** Deliveries processed at once. Default 64. */
   readonly maxInFlight?: number
   /** Where a group that never consumed the topic starts. Default `latest` (the transport's default). */

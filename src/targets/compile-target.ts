@@ -41,7 +41,8 @@ export function compileTarget(rule: string, target: Target, index: number, env: 
     }
     case 'http': {
       const url = checkHttpTarget(where, target)
-      return compileHttpTarget(target, target.name ?? `http:${url.host}${url.pathname}`, timeoutMs, url)
+      const allowHosts = [...(env.allowHosts ?? []), ...(target.allowHosts ?? [])]
+      return compileHttpTarget(target, target.name ?? `http:${url.host}${url.pathname}`, timeoutMs, url, allowHosts)
     }
     default:
       throw new OptionsError(

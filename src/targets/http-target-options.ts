@@ -35,6 +35,9 @@ export function checkHttpTarget(where: string, target: HttpTarget): URL {
       }
     }
   }
+  if (target.allowHosts !== undefined && (!Array.isArray(target.allowHosts) || !target.allowHosts.every((h) => typeof h === 'string' && h !== ''))) {
+    throw new OptionsError(`${where}: "allowHosts" must be a list of host names or addresses, e.g. ["127.0.0.1"]`)
+  }
   if (target.input !== undefined && typeof target.input !== 'function') {
     throw new OptionsError(`${where}: "input" must be a function of the event returning the text to send`)
   }

@@ -8,6 +8,7 @@ import { TargetTimeoutError } from './await-target.js'
 import { CircuitBreaker } from './http-target-breaker.js'
 import { CircuitOpenError, HttpTargetError, HttpTargetRejectedError, TargetDisabledError } from './http-target-errors.js'
 import { RequestLimiter } from './http-target-limiter.js'
+import { checkLiteralHost, findAddressRefusal, guardedDispatcher, isHostAllowed } from './ssrf-guard.js'
 import type { TargetContext } from './target-context.js'
 import type { CompiledTarget } from './types.js'
 
@@ -71,8 +72,11 @@ function textContentType(body: string): string {
  * and timeouts are retryable (carrying Retry-After for the retry policy); 410 disables the target; other
  * answers are permanent (dead-lettered). Signed with Standard Webhooks headers when a secret is set.
  */
-export function compileHttpTarget(target: HttpTarget, name: string, timeoutMs: number, url: URL): CompiledTarget {
+export function compileHttpTarget(target: HttpTarget, name: string, timeoutMs: number, url: URL, allowHosts: readonly string[] = []): CompiledTarget {
   const shown = displayUrl(url)
+  // Not allow-listed: every connection resolves through the guard, which refuses internal addresses before connecting.
+  const guarded = !isHostAllowed(url.hostname, allowHosts)
+  const dispatcher = guarded ? guardedDispatcher() : undefined
   const href = url.href
   const mode = target.mode ?? 'binary'
   const sign = target.secret === undefined ? undefined : createWebhookSigner(target.secret)
@@ -103,12 +107,18 @@ export function compileHttpTarget(target: HttpTarget, name: string, timeoutMs: n
     const message = request(event, ctx)
     if (message === undefined) return undefined
     const signal = ctx.signal
+    if (guarded) checkLiteralHost(url)
     const release = limiter === undefined ? undefined : await limiter.acquire(signal)
     let response: Response
     try {
-      response = await fetch(href, { method: 'POST', headers: message.headers, body: message.body, redirect: 'manual', signal })
+      const init: RequestInit = { method: 'POST', headers: message.headers, body: message.body, redirect: 'manual', signal }
+      // The global fetch takes an undici dispatcher (undici@7 here; its types differ from the bundled ones only nominally).
+      if (dispatcher !== undefined) Object.assign(init, { dispatcher })
+      response = await fetch(href, init)
       await drain(response)
     } catch (error) {
+      const refused = findAddressRefusal(error)
+      if (refused !== undefined) throw refused
       if (signal.aborted && !(signal.reason instanceof TargetTimeoutError)) throw error
       throw new HttpTargetError(`POST ${shown} failed: ${error instanceof Error ? error.message : String(error)}; it is retried`, undefined, undefined, { cause: error })
     } finally {

@@ -24,6 +24,8 @@ export interface TargetEnvironment {
   publish(topic: string, events: readonly CloudEvent[]): Promise<void>
   /** Checks events a handler returned; throws EventValidationError for an invalid one. */
   validate(event: unknown): CloudEvent
+  /** Hosts every HTTP target may call although they resolve to private or loopback addresses. */
+  readonly allowHosts?: readonly string[]
 }
 
 export const DEFAULT_TARGET_TIMEOUT_MS = 30_000
