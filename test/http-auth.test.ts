@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ErrorCodes } from '../src/errors.js'
+import { createEventBridgeApi } from '../src/http/eventbridge/create-eventbridge-api.js'
 import type { AuthOptions } from '../src/http/auth/key-ring.js'
 import { startHttpServer, type HttpServer } from '../src/http/server.js'
 import { createRecordingTransport, sampleEvent as baseEvent } from './support/http-recording-transport.js'
@@ -145,5 +146,41 @@ describe('API keys on the HTTP server', () => {
     const { server } = await start({ keys: [{ name: 'env', scope: 'publish', keyFromEnv: 'SEPAL_TEST_KEY' }], env })
     expect((await post(server.url, 'env-key-0123456789abcdef')).status).toBe(202)
     await expect(start({ keys: [{ name: 'env', scope: 'publish', keyFromEnv: 'SEPAL_TEST_MISSING' }], env })).rejects.toThrow(/SEPAL_TEST_MISSING/)
+  })
+
+  it('reloads a rewritten key file at once when asked (what SIGHUP does in sepal run)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sepal-auth-'))
+    dirs.push(dir)
+    const file = join(dir, 'key')
+    writeFileSync(file, 'old-key-0123456789abcdef')
+    const { server } = await start({ keys: [{ name: 'rotating', scope: 'publish', keyFromFile: file }], reloadIntervalMs: 0 })
+    writeFileSync(file, 'new-key-0123456789abcdef')
+    expect((await post(server.url, 'new-key-0123456789abcdef')).status).toBe(401)
+    server.reloadKeys()
+    expect((await post(server.url, 'new-key-0123456789abcdef')).status).toBe(202)
+    writeFileSync(file, 'short')
+    expect(() => server.reloadKeys()).toThrow(/shorter than 16/)
+    expect((await post(server.url, 'new-key-0123456789abcdef')).status).toBe(202)
+  })
+
+  it('checks keys on the direct path of the EventBridge API too, and serves PutEvents to a publish key', async () => {
+    const transport = createRecordingTransport()
+    const eventBridge = createEventBridgeApi({ engine: { addRule() {}, removeRule: () => false }, transport, topic: 'events', storeFile: ':memory:' })
+    const server = await startHttpServer({ transport, port: 0, auth: keys, eventBridge })
+    servers.push(server)
+    try {
+      const body = JSON.stringify({ Entries: [{ Source: 'app.orders', DetailType: 'OrderPlaced', Detail: '{}' }] })
+      const call = (headers: Record<string, string>) =>
+        fetch(`${server.url}/`, { method: 'POST', headers: { 'x-amz-target': 'AWSEvents.PutEvents', 'content-type': 'application/x-amz-json-1.1', ...headers }, body })
+      expect((await call({})).status).toBe(401)
+      expect(transport.appends).toHaveLength(0)
+      // A source-limited key may not use the EventBridge API, whose entries are not checked one by one.
+      expect((await call({ authorization: `Bearer ${ORDERS_ONLY}` })).status).toBe(403)
+      const accepted = await call({ authorization: `Bearer ${PUBLISHER}` })
+      expect(accepted.status).toBe(200)
+      expect(transport.appends).toHaveLength(1)
+    } finally {
+      eventBridge.close()
+    }
   })
 })

@@ -39,6 +39,8 @@ export interface HttpServer {
   readonly host: string
   readonly app: HttpApp
   readonly server: Server
+  /** Reads API key files and env vars again at once (e.g. on SIGHUP); throws, keeping the old keys, if one cannot be read. */
+  reloadKeys(): void
   /**
    * Stops accepting connections, lets in-flight requests finish (their appends complete and are
    * answered), then closes every connection. Idempotent.
@@ -135,5 +137,5 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     return closed
   }
 
-  return { url: `http://${urlHost(host)}:${address.port}`, port: address.port, host, app, server, close }
+  return { url: `http://${urlHost(host)}:${address.port}`, port: address.port, host, app, server, close, reloadKeys: () => gate.reloadKeys() }
 }

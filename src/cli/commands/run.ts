@@ -71,6 +71,7 @@ async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Prom
   // Rules made through the EventBridge API come back from the data directory before consuming starts.
   const eventBridge = createEventBridgeApi({ engine, transport, topic: loaded.engineOptions.topic, storeFile: eventBridgeStoreFile(loaded.dataDirectory), logger })
   let server: Awaited<ReturnType<typeof startHttpServer>> | undefined
+  let disposeReload = (): void => {}
   try {
     await engine.start()
     const host = options.host ?? loaded.http.host
@@ -116,11 +117,23 @@ async function serve(loaded: LoadedConfig, options: RunOptions, io: CliIo): Prom
           'Configure API keys under auth: in sepal.yaml, or use --host 127.0.0.1.\n\n',
       )
     }
+    const reloadKeys = (): void => {
+      try {
+        server?.reloadKeys()
+        logger.info('API keys reloaded')
+      } catch (error) {
+        logger.error({ err: error }, 'reloading API keys failed; the previous keys stay in use')
+      }
+    }
+    // The real binary rotates keys on SIGHUP as well as on the reload timer.
+    if (io.signal === undefined) process.on('SIGHUP', reloadKeys)
+    disposeReload = () => process.off('SIGHUP', reloadKeys)
     io.stdout.write(runBanner({ url: server.url, rules: loaded.engineOptions.rules, configured: loaded.config.rules, transport: loaded.transport.url, topic: loaded.engineOptions.topic, dataDirectory: loaded.dataDirectory }))
     await stopping.promise
     io.stdout.write('stopping: finishing in-flight events...\n')
   } finally {
     stopping.dispose()
+    disposeReload()
     await server?.close()
     await engine.stop({ drainTimeoutMs: 5_000 })
     await transport.close()

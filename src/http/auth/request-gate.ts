@@ -22,6 +22,8 @@ export interface RequestGate {
   checkBody(headers: HttpHeaders, body: string | Uint8Array): HttpOutcome | undefined
   /** For the events acceptor: 403 when the caller's key may not publish these sources. */
   checkEvents(headers: HttpHeaders, events: readonly CloudEvent[]): HttpOutcome | undefined
+  /** Reads key files and env vars again now (SIGHUP); throws, keeping the old keys, when one cannot be read. */
+  reloadKeys(): void
   close(): void
 }
 
@@ -113,11 +115,11 @@ export function createRequestGate(options: RequestGateOptions): RequestGate {
       if (allowed === undefined) return undefined
       return sourcesAllowed(allowed, events.map((event) => event.source)) ? undefined : FORBIDDEN
     },
+    reloadKeys() {
+      keyRing?.reload()
+    },
     close() {
       if (timer !== undefined) clearInterval(timer)
     },
   }
 }
-
-/** Forces a re-read of the key files (for SIGHUP); errors keep the old keys and are thrown to the caller. */
-export type ReloadKeys = () => void
