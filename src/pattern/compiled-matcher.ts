@@ -1,4 +1,5 @@
 import { buildDecisionTree } from './decision-tree.js'
+import { KeyNumbers } from './field-keys.js'
 import { conditionHeader, ConjunctionSlot, flattenConditions, TestKind, type FlatConditions } from './flat-conditions.js'
 import { edgeSlot, flattenTree, NodeSlot, rangeStride, type FlatTree } from './flat-tree.js'
 import { parsePattern } from './parse-pattern.js'
@@ -67,8 +68,9 @@ export function compileMatcher<R>(rules: PatternRules<R>, limits: PatternLimits 
       .sort((a, b) => checkOrder(a.condition) - checkOrder(b.condition))
       .map(({ condition, field, bit }) => ({ field, bit, matchers: condition.matchers, allowsAbsent: condition.allowsAbsent })),
   }))
-  const checks = flattenConditions(conjunctions)
-  return new IndexedMatcher(ids, root, fieldCount, flattenTree(nodes, fieldCount, checks.offsets), checks)
+  const keyNumbers = new KeyNumbers(fieldCount)
+  const checks = flattenConditions(conjunctions, keyNumbers)
+  return new IndexedMatcher(ids, root, fieldCount, flattenTree(nodes, keyNumbers, checks.offsets), checks)
 }
 
 /** Cheap and selective checks first, so a candidate that fails usually fails on its first test. */
@@ -298,6 +300,17 @@ class IndexedMatcher<R> implements Matcher<R> {
         continue
       }
       let found = false
+      for (let t = testStart; t < testEnd && !found; t += 2) {
+        if (program[t] !== TestKind.equal) continue
+        if (this.keysStamp[field] !== this.generation) this.collectKeys(field)
+        const key = program[t + 1] as number
+        for (let i = this.keysStart[field] as number, last = this.keysEnd[field] as number; i < last; i++) {
+          if (this.keys[i] === key) {
+            found = true
+            break
+          }
+        }
+      }
       while (n >= 0 && !found) {
         const value = this.values[n]
         for (let t = testStart; t < testEnd; t += 2) {
@@ -318,7 +331,8 @@ class IndexedMatcher<R> implements Matcher<R> {
     const checks = this.checks
     switch (kind) {
       case TestKind.equal:
-        return value === checks.operands[operand]
+        // Decided by key number in holds().
+        return false
       case TestKind.range: {
         if (typeof value !== 'number') return false
         const low = checks.ranges[operand * 3] as number

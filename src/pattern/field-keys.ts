@@ -1,3 +1,4 @@
+import { keyText } from './decision-tree.js'
 import type { IndexKey } from './pattern-ast.js'
 
 /**
@@ -96,5 +97,29 @@ export class FieldKeys {
     if (id !== undefined) out.push(id)
     this.prefixIgnoreCase?.collect(lower, out)
     this.suffixIgnoreCase?.collect(lower, out)
+  }
+}
+
+/**
+ * Numbers every hashed key of every field once, for the tree's edges and for the exact-value tests of the
+ * conjunctions alike: a test then asks whether the event's values at the field produced that number, an
+ * integer comparison on data already in the cache, instead of comparing against a string elsewhere in memory.
+ */
+export class KeyNumbers {
+  private readonly numbers = new Map<string, number>()
+  readonly byField: Array<FieldKeys | undefined>
+
+  constructor(fieldCount: number) {
+    this.byField = new Array<FieldKeys | undefined>(fieldCount).fill(undefined)
+  }
+
+  numberOf(field: number, key: HashedKey): number {
+    const text = keyText(field, key)
+    let id = this.numbers.get(text)
+    if (id === undefined) {
+      this.numbers.set(text, (id = this.numbers.size))
+      ;(this.byField[field] ??= new FieldKeys()).add(key, id)
+    }
+    return id
   }
 }

@@ -1,7 +1,9 @@
+import type { KeyNumbers } from './field-keys.js'
 import type { ValueMatcher } from './pattern-ast.js'
 
 /** How a test is run: most operators are one comparison against an operand, the rest call the matcher. */
 export const TestKind = { equal: 0, range: 1, prefix: 2, suffix: 3, always: 4, call: 5 } as const
+// An `equal` test's operand is a key number (see KeyNumbers), not an index into `operands`.
 
 /** One condition of a conjunction as the matcher checks it, in the order it is checked. */
 export interface ConditionToCheck {
@@ -35,7 +37,10 @@ export interface FlatConditions {
   readonly ranges: Float64Array
 }
 
-export function flattenConditions(conjunctions: ReadonlyArray<{ readonly rule: number; readonly conditions: readonly ConditionToCheck[] }>): FlatConditions {
+export function flattenConditions(
+  conjunctions: ReadonlyArray<{ readonly rule: number; readonly conditions: readonly ConditionToCheck[] }>,
+  keyNumbers: KeyNumbers,
+): FlatConditions {
   const program: number[] = []
   const offsets: number[] = []
   const operands: unknown[] = []
@@ -47,7 +52,7 @@ export function flattenConditions(conjunctions: ReadonlyArray<{ readonly rule: n
       program.push(condition.field, condition.bit, condition.allowsAbsent ? 1 : 0, condition.matchers.length)
       for (const matcher of condition.matchers) {
         const { kind, operand } = testOf(matcher)
-        program.push(kind, operands.length)
+        program.push(kind, kind === TestKind.equal ? keyNumbers.numberOf(condition.field, { kind: 'exact', key: operand as string | number | boolean | null }) : operands.length)
         operands.push(operand)
         const range = matcher.index?.kind === 'numeric' ? matcher.index.range : undefined
         ranges.push(range?.low ?? 0, range?.high ?? 0, (range?.lowOpen ? 1 : 0) | (range?.highOpen ? 2 : 0))

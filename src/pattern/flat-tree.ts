@@ -1,5 +1,5 @@
-import { keyText, type DecisionNode } from './decision-tree.js'
-import { FieldKeys, type HashedKey } from './field-keys.js'
+import type { DecisionNode } from './decision-tree.js'
+import type { FieldKeys, HashedKey, KeyNumbers } from './field-keys.js'
 
 /**
  * Offsets inside a node's run of `FlatTree.program`: the generation that last reached it, counts, then the
@@ -45,7 +45,7 @@ export function edgeSlot(node: number, key: number, mask: number): number {
 }
 
 /** `candidateOffset` turns a conjunction number into its offset in FlatConditions. */
-export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number, candidateOffset: ArrayLike<number>): FlatTree {
+export function flattenTree(nodes: readonly DecisionNode[], keyNumbers: KeyNumbers, candidateOffset: ArrayLike<number>): FlatTree {
   const keyedFieldsOf = nodes.map((node) => {
     const byField = new Map<number, Array<DecisionNode['edges'][number]>>()
     for (const edge of node.edges) {
@@ -66,8 +66,6 @@ export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number, 
   })
   const program = new Int32Array(size)
   const offsetOf = new Map(nodes.map((node, n) => [node, offsets[n] as number]))
-  const keyNumbers = new Map<string, number>()
-  const fieldKeys: Array<FieldKeys | undefined> = new Array<FieldKeys | undefined>(fieldCount).fill(undefined)
   const ranges: number[] = []
   const hashed: Array<[node: number, key: number, child: number]> = []
 
@@ -92,19 +90,10 @@ export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number, 
         program[pairs++] = entry.proven[i] ?? 0
       })
     }
-    const keyNumber = (field: number, key: HashedKey): number => {
-      const text = keyText(field, key)
-      let id = keyNumbers.get(text)
-      if (id === undefined) {
-        keyNumbers.set(text, (id = keyNumbers.size))
-        ;(fieldKeys[field] ??= new FieldKeys()).add(key, id)
-      }
-      return id
-    }
     for (const { field, edges, inline } of keyed) {
       program[w++] = field
       program[w++] = inline ? edges.length : -1
-      const numbered = edges.map((edge) => ({ id: keyNumber(field, edge.key as HashedKey), child: offsetOf.get(edge.child) ?? 0 }))
+      const numbered = edges.map((edge) => ({ id: keyNumbers.numberOf(field, edge.key as HashedKey), child: offsetOf.get(edge.child) ?? 0 }))
       // Sorted by key number, so a scan for an absent key stops early.
       if (inline) {
         for (const { id, child } of numbered.sort((a, b) => a.id - b.id)) {
@@ -136,5 +125,5 @@ export function flattenTree(nodes: readonly DecisionNode[], fieldCount: number, 
     edges[slot * 4 + 1] = key
     edges[slot * 4 + 2] = child
   }
-  return { program, offsets, ranges: Float64Array.from(ranges), edges, edgeMask: mask, fieldKeys }
+  return { program, offsets, ranges: Float64Array.from(ranges), edges, edgeMask: mask, fieldKeys: keyNumbers.byField }
 }
