@@ -110,6 +110,8 @@ export type { HttpApp } from './http/app.js'
 export type { HttpIngressOptions, MetricsSource } from './http/options.js'
 export type { HttpServer, HttpServerOptions } from './http/server.js'
 export type { Problem, ProblemBody } from './http/problem.js'
+export type { ApiKeyOptions, AuthOptions, AuthScope } from './http/auth/key-ring.js'
+export type { LimitOptions } from './http/limits/limit-options.js'
 export { createEventBridgeApi, eventBridgeStoreFile, EventBridgeApiError } from './http/eventbridge/index.js'
 export type { EventBridgeApi, EventBridgeApiOptions, RuleHost } from './http/eventbridge/index.js'
 
