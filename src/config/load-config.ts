@@ -11,6 +11,7 @@ import { resolveHandlers, type HandlerReference } from './resolve-handlers.js'
 import { httpTargetFromConfig, webhookEndpointFromConfig, type SecretContext } from './webhooks-config.js'
 import type { WebhookEndpointOptions } from '../http/webhooks/endpoint-options.js'
 import { configSchema, type HttpConfig, type SepalConfig } from './schema.js'
+import { expandEnvReferences } from './secrets.js'
 import { checkTransportUrl, createTransportFromUrl } from './transport-registry.js'
 import { formatPath, parseYamlWithPositions, pointerToPath, type ConfigPath, type Position } from './yaml-positions.js'
 
@@ -154,9 +155,14 @@ export async function resolveConfig(input: unknown, options: ResolveConfigOption
     ...(rule.orderBy === undefined ? {} : { orderBy: readPath(rule.orderBy) }),
     ...(rule.concurrency === undefined ? {} : { concurrency: rule.concurrency }),
   }))
+  // The transport URL may name its password as ${NAME}; it is checked as written and expanded only here.
+  const transportText = config.transport === undefined ? undefined : expandEnvReferences(config.transport, options.env ?? process.env)
+  for (const name of options.transport === undefined ? (transportText?.missing ?? []) : []) {
+    secretProblems.push(problemAt(['transport'], `environment variable ${name} is not set; export it before starting sepal`))
+  }
   if (secretProblems.length > 0) throw new ConfigError(sortByPosition(secretProblems))
   const dataDirectory = resolve(cwd, options.dataDirectory ?? '.sepal')
-  const url = options.transport ?? config.transport ?? `sqlite:${dataDirectory}`
+  const url = options.transport ?? transportText?.value ?? `sqlite:${dataDirectory}`
   return {
     file: options.absoluteFile,
     config,

@@ -19,6 +19,10 @@ export function checkHttpTarget(where: string, target: HttpTarget): URL {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new OptionsError(`${where}: "url" must be http: or https:, got ${JSON.stringify(url.protocol)}`)
   }
+  if (url.username !== '' || url.password !== '') {
+    // Never echo the URL here: it holds the credentials.
+    throw new OptionsError(`${where}: "url" of ${url.host} must not contain credentials; send them as a header instead, e.g. headers: { authorization: "Bearer …" }`)
+  }
   if (target.mode !== undefined && target.mode !== 'binary' && target.mode !== 'structured') {
     throw new OptionsError(`${where}: "mode" must be "binary" or "structured", got ${JSON.stringify(target.mode)}`)
   }

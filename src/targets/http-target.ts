@@ -120,7 +120,9 @@ export function compileHttpTarget(target: HttpTarget, name: string, timeoutMs: n
       const refused = findAddressRefusal(error)
       if (refused !== undefined) throw refused
       if (signal.aborted && !(signal.reason instanceof TargetTimeoutError)) throw error
-      throw new HttpTargetError(`POST ${shown} failed: ${error instanceof Error ? error.message : String(error)}; it is retried`, undefined, undefined, { cause: error })
+      // fetch's own messages may quote the full URL; its query can hold a token, so only the shown form is kept.
+      const reason = (error instanceof Error ? error.message : String(error)).split(href).join(shown)
+      throw new HttpTargetError(`POST ${shown} failed: ${reason}; it is retried`, undefined, undefined, { cause: error })
     } finally {
       release?.()
     }

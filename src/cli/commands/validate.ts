@@ -1,5 +1,6 @@
 import { ConfigError, HandlerNotFoundError, formatProblem } from '../../config/errors.js'
 import { loadConfig } from '../../config/load-config.js'
+import { redactUrl } from '../../config/transport-registry.js'
 import { ExitCode, type CliCommand } from '../command.js'
 import { createProgram, parseArguments } from './commander-io.js'
 
@@ -21,7 +22,7 @@ export const validateCommand: CliCommand = {
       const loaded = await loadConfig(file, { cwd: io.cwd, env: io.env })
       const rules = loaded.engineOptions.rules
       if (json) {
-        io.stdout.write(`${JSON.stringify({ valid: true, file, rules: rules.map((r) => r.name), transport: loaded.transport.url })}\n`)
+        io.stdout.write(`${JSON.stringify({ valid: true, file, rules: rules.map((r) => r.name), transport: redactUrl(loaded.transport.url) })}\n`)
       } else {
         const names = rules.length === 0 ? '' : `: ${rules.map((r) => r.name).join(', ')}`
         io.stdout.write(`${file} is valid (${rules.length} ${rules.length === 1 ? 'rule' : 'rules'}${names})\n`)
