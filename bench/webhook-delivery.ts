@@ -7,13 +7,13 @@
 //   node --import tsx bench/webhook-delivery.ts [--events 5000] [--concurrency 32] [--repeat 5]
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createEngine } from '../src/engine/create-engine.js'
 import type { HttpTarget } from '../src/engine/types.js'
 import type { CloudEvent } from '../src/event/cloud-event.js'
 import { toHttp } from '../src/event/http-write.js'
 import { createMemoryTransport } from '../src/transports/memory/memory-transport.js'
+import { timeEngineUntilSettled } from './support/engine-run.js'
+import { isMain } from './support/is-main.js'
 import { orderEvent } from './support/order-event.js'
 import { median, sampler, type Sample } from './support/stats.js'
 
@@ -90,27 +90,14 @@ async function rawFetchLoop(receiver: Receiver, events: readonly CloudEvent[], c
 async function sepalDelivery(receiver: Receiver, events: readonly CloudEvent[], concurrency: number, secret?: string): Promise<Sample> {
   const transport = createMemoryTransport()
   await transport.publish('events', events)
-  let settled = 0
-  let finished: () => void = () => undefined
-  const allSettled = new Promise<void>((resolve) => (finished = resolve))
   const target: HttpTarget = { kind: 'http', url: receiver.url, ...(secret === undefined ? {} : { secret }) }
-  const engine = createEngine({
-    transport,
-    from: 'earliest',
-    maxInFlight: concurrency,
-    rules: [{ name: 'orders', pattern: { source: ['app.orders'] }, targets: [target] }],
-    hooks: {
-      onSettled: (report) => {
-        if (report.targets.some((t) => t.outcome !== 'ok')) throw new Error(`delivery failed: ${String(report.targets[0]?.error)}`)
-        if (++settled === events.length) finished()
-      },
+  const sample = await timeEngineUntilSettled(
+    events.length,
+    { transport, from: 'earliest', maxInFlight: concurrency, rules: [{ name: 'orders', pattern: { source: ['app.orders'] }, targets: [target] }] },
+    (report) => {
+      if (report.targets.some((t) => t.outcome !== 'ok')) throw new Error(`delivery failed: ${String(report.targets[0]?.error)}`)
     },
-  })
-  const done = sampler(events.length)
-  await engine.start()
-  await allSettled
-  const sample = done()
-  await engine.stop()
+  )
   await transport.close()
   return sample
 }
@@ -161,7 +148,7 @@ export async function run(options: WebhookDeliveryBenchOptions = {}): Promise<We
   ]
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: { events: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '32' }, repeat: { type: 'string', default: '5' } },
   })
