@@ -12,82 +12,31 @@
 //
 //   node --import tsx bench/transports/nats.ts [--events 10000] [--repeat 5] [--mode binary|structured]
 import { randomUUID } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream'
 import { MsgHdrsImpl, connect } from '@nats-io/transport-node'
 import type { CloudEvent } from '../../src/event/cloud-event.js'
 import { parseEvent } from '../../src/event/parse-event.js'
 import type { NatsMode } from '../../src/transports/nats/nats-binding.js'
 import { createNatsTransport } from '../../src/transports/nats/nats-transport.js'
-
-export interface NatsBenchRow {
-  readonly name: string
-  /** Events per second; median of the runs. */
-  readonly eventsPerSecond: number
-  /** eventsPerSecond / the raw loop's for the same step, measured in the same run. */
-  readonly ratio: number
-  /** The same ratio by CPU time of this process (user + system): steadier on a busy machine. */
-  readonly cpuRatio: number
-}
-
-export interface NatsBenchOptions {
-  readonly url?: string
-  readonly events?: number
-  readonly repeat?: number
-  readonly mode?: NatsMode
-}
+import { batchesOf } from '../support/batches-of.js'
+import { isMain } from '../support/is-main.js'
+import { sensorEvent } from '../support/sensor-event.js'
+import {
+  benchRow,
+  consumeAndAck,
+  measure,
+  measurements,
+  optionsFromArgs,
+  printRows,
+  publishBatches,
+  takeTurns,
+  type Measured,
+  type TransportBenchOptions,
+  type TransportBenchRow,
+} from '../support/transport-bench.js'
 
 const BATCH = 100
 const IN_FLIGHT = 100
-
-interface Measured {
-  readonly rate: number
-  readonly cpuRate: number
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
-
-function cpuSeconds(): number {
-  const { user, system } = process.cpuUsage()
-  return (user + system) / 1e6
-}
-
-async function measure(count: number, work: () => Promise<void>): Promise<Measured> {
-  const cpuStarted = cpuSeconds()
-  const started = performance.now()
-  await work()
-  const seconds = (performance.now() - started) / 1000
-  return { rate: count / seconds, cpuRate: count / (cpuSeconds() - cpuStarted) }
-}
-
-/** A CloudEvent of about 1 KB in its JSON form, validated as the engine's events are. */
-function makeEvent(i: number): CloudEvent {
-  return parseEvent({
-    specversion: '1.0',
-    id: `reading-${i}`,
-    source: 'plant.sensors',
-    type: 'SensorReading',
-    subject: `sensor-${i % 311}`,
-    time: '2026-12-04T12:00:00.000Z',
-    datacontenttype: 'application/json',
-    data: {
-      sensor: `sensor-${i % 311}`,
-      values: Array.from({ length: 24 }, (_, n) => ({ channel: `ch-${n}`, value: (i * 7 + n) % 1000, unit: 'mbar' })),
-      site: { name: 'north hall', line: i % 4, shift: 'late' },
-    },
-  })
-}
-
-function batchesOf<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
 
 /** What a hand-written client sends: every attribute but data as a `ce-` header, the data as JSON. */
 function rawMessage(event: CloudEvent, mode: NatsMode): { headers?: ReturnType<typeof MsgHdrsImpl.fromRecord>; body: string } {
@@ -134,18 +83,18 @@ async function rawConsume(js: JetStreamClient, jsm: JetStreamManager, stream: st
   })
 }
 
-export async function run(options: NatsBenchOptions = {}): Promise<NatsBenchRow[]> {
+export async function run(options: TransportBenchOptions = {}): Promise<TransportBenchRow[]> {
   const url = options.url ?? 'nats://127.0.0.1:4222'
   const total = options.events ?? 10_000
   const mode = options.mode ?? 'binary'
-  const batches = batchesOf(Array.from({ length: total }, (_, i) => makeEvent(i)), BATCH)
+  const batches = batchesOf(Array.from({ length: total }, (_, i) => parseEvent(sensorEvent(i))), BATCH)
   const nc = await connect({ servers: new URL(url).host })
   const js = jetstream(nc)
   const jsm = await jetstreamManager(nc)
   const prefix = `SEPALBENCH_${randomUUID().slice(0, 8)}_`
   const subjectPrefix = `sepalbench.${prefix}`
   const transport = await createNatsTransport({ url, mode, streamPrefix: prefix, subjectPrefix })
-  const results = { rawPublish: [] as Measured[], sepalPublish: [] as Measured[], rawConsume: [] as Measured[], sepalConsume: [] as Measured[] }
+  const results = measurements('rawPublish', 'sepalPublish', 'rawConsume', 'sepalConsume')
   try {
     for (let round = 0; round < (options.repeat ?? 5); round++) {
       const rawSide = async (): Promise<void> => {
@@ -159,62 +108,26 @@ export async function run(options: NatsBenchOptions = {}): Promise<NatsBenchRow[
         const topic = `t${round}`
         // Creates the stream, as the raw side's was created before its timing.
         await (await transport.subscribe(topic, { group: 'setup' })).close()
-        results.sepalPublish.push(
-          await measure(total, async () => {
-            for (const batch of batches) await transport.publish(topic, batch)
-          }),
-        )
+        results.sepalPublish.push(await measure(total, () => publishBatches(transport, topic, batches)))
         const subscription = await transport.subscribe(topic, { group: 'g', from: 'earliest', maxInFlight: IN_FLIGHT })
-        results.sepalConsume.push(
-          await measure(total, async () => {
-            let seen = 0
-            for await (const delivery of subscription) {
-              if (delivery.event.id.length > 0) seen++
-              void delivery.ack()
-              if (seen === total) break
-            }
-          }),
-        )
+        results.sepalConsume.push(await measure(total, () => consumeAndAck(subscription, total)))
       }
       // Which side goes first alternates, so neither always meets a broker still busy with the other's writes.
-      if (round % 2 === 0) {
-        await rawSide()
-        await sepalSide()
-      } else {
-        await sepalSide()
-        await rawSide()
-      }
+      await takeTurns(round, rawSide, sepalSide)
     }
   } finally {
     await transport.close()
     for await (const stream of jsm.streams.names()) if (stream.startsWith(prefix)) await jsm.streams.delete(stream)
     await nc.close()
   }
-  const row = (name: string, side: readonly Measured[], peer: readonly Measured[]): NatsBenchRow => ({
-    name,
-    eventsPerSecond: median(side.map((m) => m.rate)),
-    ratio: median(side.map((m) => m.rate)) / median(peer.map((m) => m.rate)),
-    cpuRatio: median(side.map((m) => m.cpuRate)) / median(peer.map((m) => m.cpuRate)),
-  })
   return [
-    row('publish: raw js.publish, 100 in flight', results.rawPublish, results.rawPublish),
-    row(`publish: sepal nats transport (${mode})`, results.sepalPublish, results.rawPublish),
-    row('consume+ack: raw consume(), 100 buffered', results.rawConsume, results.rawConsume),
-    row(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
+    benchRow('publish: raw js.publish, 100 in flight', results.rawPublish, results.rawPublish),
+    benchRow(`publish: sepal nats transport (${mode})`, results.sepalPublish, results.rawPublish),
+    benchRow('consume+ack: raw consume(), 100 buffered', results.rawConsume, results.rawConsume),
+    benchRow(`consume+ack: sepal subscription (${mode})`, results.sepalConsume, results.rawConsume),
   ]
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { events: { type: 'string' }, repeat: { type: 'string' }, mode: { type: 'string' }, url: { type: 'string' } } })
-  const rows = await run({
-    ...(values.url === undefined ? {} : { url: values.url }),
-    ...(values.events === undefined ? {} : { events: Number(values.events) }),
-    ...(values.repeat === undefined ? {} : { repeat: Number(values.repeat) }),
-    ...(values.mode === 'structured' ? { mode: 'structured' as const } : {}),
-  })
-  console.log(`${'NATS JetStream, ~1 KB events'.padEnd(48)} ${'events/s'.padStart(9)}  ratio  (by CPU time)`)
-  for (const row of rows) {
-    const rate = Math.round(row.eventsPerSecond).toString().padStart(9)
-    console.log(`${row.name.padEnd(48)} ${rate}  ${row.ratio.toFixed(2)}x  (${row.cpuRatio.toFixed(2)}x)`)
-  }
+if (isMain(import.meta.url)) {
+  printRows('NATS JetStream, ~1 KB events', await run(optionsFromArgs()))
 }
