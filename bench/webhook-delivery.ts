@@ -90,7 +90,8 @@ async function rawFetchLoop(receiver: Receiver, events: readonly CloudEvent[], c
 async function sepalDelivery(receiver: Receiver, events: readonly CloudEvent[], concurrency: number, secret?: string): Promise<Sample> {
   const transport = createMemoryTransport()
   await transport.publish('events', events)
-  const target: HttpTarget = { kind: 'http', url: receiver.url, ...(secret === undefined ? {} : { secret }) }
+  // The receiver is on loopback, which HTTP targets refuse unless the host is allow-listed.
+  const target: HttpTarget = { kind: 'http', url: receiver.url, allowHosts: ['127.0.0.1'], ...(secret === undefined ? {} : { secret }) }
   const sample = await timeEngineUntilSettled(
     events.length,
     { transport, from: 'earliest', maxInFlight: concurrency, rules: [{ name: 'orders', pattern: { source: ['app.orders'] }, targets: [target] }] },

@@ -13,20 +13,34 @@ export async function timeEngineUntilSettled(
 ): Promise<Sample> {
   let settled = 0
   let finished: () => void = () => undefined
-  const allSettled = new Promise<void>((resolve) => (finished = resolve))
+  let failed: (error: unknown) => void = () => undefined
+  const allSettled = new Promise<void>((resolve, reject) => {
+    finished = resolve
+    failed = reject
+  })
   const engine = createEngine({
     ...options,
     hooks: {
       onSettled: (report) => {
-        check?.(report)
+        // The engine does not pass on what a hook throws, so a failed check ends the run here instead of
+        // leaving it waiting for events that will never count.
+        try {
+          check?.(report)
+        } catch (error) {
+          failed(error)
+          return
+        }
         if (++settled === count) finished()
       },
     },
   })
   const done = sampler(count)
   await engine.start()
-  await allSettled
-  const sample = done()
-  await engine.stop()
-  return sample
+  try {
+    await allSettled
+    // The clocks stop before the engine does: stopping is not part of the throughput.
+    return done()
+  } finally {
+    await engine.stop()
+  }
 }
