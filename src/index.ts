@@ -123,6 +123,9 @@ export type { SignWebhookInput, StandardWebhooksHeaders } from './http/webhooks/
 export type { VerifyWebhookOptions, VerifyWebhookResult, WebhookRequest, WebhookScheme } from './http/webhooks/types.js'
 export type { WebhookEndpointOptions, WebhookValueSource } from './http/webhooks/endpoint-options.js'
 export { HttpTargetError, HttpTargetRejectedError, CircuitOpenError, TargetDisabledError } from './targets/http-target-errors.js'
+export { TargetAddressRefusedError } from './targets/ssrf-guard.js'
+export { refusedAddressClass } from './targets/ssrf-guard-addresses.js'
+export type { RefusedAddressClass } from './targets/ssrf-guard-addresses.js'
 
 // transform
 export { compileInputTransformer, MAX_INPUT_PATHS, TransformError } from './transform/index.js'
