@@ -5,6 +5,7 @@ import { edgeSlot, flattenTree, NodeSlot, rangeStride, type FlatTree } from './f
 import { parsePattern } from './parse-pattern.js'
 import type { FieldCondition, IndexKey, PatternLimits } from './pattern-ast.js'
 import type { Matcher, PatternRules } from './types.js'
+import { wildcardMatches, type Wildcard } from './wildcard.js'
 
 /** A node of the trie of field paths that some rule mentions, one level per dot-separated segment. */
 interface PathNode {
@@ -346,6 +347,8 @@ class IndexedMatcher<R> implements Matcher<R> {
         return typeof value === 'string' && value.endsWith(checks.operands[operand] as string)
       case TestKind.always:
         return true
+      case TestKind.wildcard:
+        return typeof value === 'string' && wildcardMatches(checks.operands[operand] as Wildcard, value)
       default:
         return (checks.operands[operand] as (v: unknown) => boolean)(value)
     }

@@ -1,8 +1,10 @@
 import type { KeyNumbers } from './field-keys.js'
 import type { ValueMatcher } from './pattern-ast.js'
+import { membersOf } from './value-matchers.js'
+import { parseWildcard } from './wildcard.js'
 
 /** How a test is run: most operators are one comparison against an operand, the rest call the matcher. */
-export const TestKind = { equal: 0, range: 1, prefix: 2, suffix: 3, always: 4, call: 5 } as const
+export const TestKind = { equal: 0, range: 1, prefix: 2, suffix: 3, always: 4, call: 5, wildcard: 6 } as const
 // An `equal` test's operand is a key number (see KeyNumbers), not an index into `operands`.
 
 /** One condition of a conjunction as the matcher checks it, in the order it is checked. */
@@ -81,6 +83,13 @@ function testOf(matcher: ValueMatcher): { kind: number; operand: unknown } {
       break
     case 'exists':
       return { kind: TestKind.always, operand: undefined }
+    case 'wildcard': {
+      // The parsed wildcard itself, one object nearer than the matcher's closure over it.
+      const argument = membersOf(matcher.source)?.[0]?.[1]
+      const wildcard = typeof argument === 'string' ? parseWildcard(argument) : undefined
+      if (wildcard !== undefined && typeof wildcard !== 'string') return { kind: TestKind.wildcard, operand: wildcard }
+      break
+    }
   }
   return { kind: TestKind.call, operand: matcher.test }
 }
