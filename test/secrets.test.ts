@@ -35,13 +35,13 @@ function captureIo(cwd: string, env: Record<string, string>): { io: CliIo; outpu
   return { io: { stdout: sink, stderr: sink, env, cwd }, output: () => text }
 }
 
-const env = { SIGNING: signingSecret, BROKER_PASSWORD: brokerPassword }
+const env = { SIGNING: signingSecret, BROKER_PASSWORD: brokerPassword, RECEIVER_TOKEN: `Bearer ${apiToken}` }
 const withSecrets = [
   'transport: "redis://sepal:${BROKER_PASSWORD}@127.0.0.1:6379"',
   'rules:',
   '  - name: forward',
   '    pattern: { source: [app] }',
-  '    targets: [{ http: "https://hooks.example.test/in", secretsFromEnv: [SIGNING] }]',
+  '    targets: [{ http: "https://hooks.example.test/in", secretsFromEnv: [SIGNING], headersFromEnv: { authorization: RECEIVER_TOKEN } }]',
 ]
 
 describe('secrets in sepal.yaml', () => {
@@ -56,6 +56,7 @@ describe('secrets in sepal.yaml', () => {
     expect(loaded.transport.url).toContain(brokerPassword)
     const target = loaded.engineOptions.rules[0]?.targets[0]
     expect(target !== undefined && 'secret' in target ? target.secret : undefined).toEqual([signingSecret])
+    expect(target !== undefined && 'headers' in target ? target.headers : undefined).toEqual({ authorization: `Bearer ${apiToken}` })
   })
 
   it('sepal validate prints neither the broker password nor the signing secret, in text or JSON', async () => {
@@ -65,6 +66,7 @@ describe('secrets in sepal.yaml', () => {
       expect(await validateCommand.run(args, io)).toBe(0)
       expect(output()).not.toContain(brokerPassword)
       expect(output()).not.toContain(signingSecret.slice(6))
+      expect(output()).not.toContain(apiToken)
     }
   })
 
@@ -74,6 +76,7 @@ describe('secrets in sepal.yaml', () => {
     const { io, output } = captureIo(folder, { SIGNING: broken })
     expect(await validateCommand.run(['sepal.yaml'], io)).toBe(2)
     expect(output()).toContain('BROKER_PASSWORD')
+    expect(output()).toContain('RECEIVER_TOKEN')
     expect(output()).not.toContain(apiToken)
   })
 })

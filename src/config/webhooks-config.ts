@@ -33,6 +33,10 @@ export const httpTargetSchema = z
     mode: z.enum(['binary', 'structured']).optional().describe('CloudEvents HTTP mode. Default binary.'),
     timeoutMs: z.int().min(1).max(3_600_000).optional().describe('How long one request may take, in ms. Default 10000.'),
     headers: z.record(z.string(), z.string()).optional().describe('Extra request headers.'),
+    headersFromEnv: z
+      .record(z.string(), envName)
+      .optional()
+      .describe('Extra request headers whose values are secrets, each read from the named environment variable, e.g. { authorization: RECEIVER_TOKEN }.'),
     concurrency: z.int().min(1).max(100_000).optional().describe('Requests in flight at once.'),
     rateLimit: z.number().positive().optional().describe('Requests started per second.'),
     circuitBreaker: z
@@ -104,9 +108,16 @@ function checkParses(ctx: SecretContext, secrets: readonly string[], parse: () =
 export function httpTargetFromConfig(target: HttpTargetConfig, ctx: SecretContext): HttpTarget {
   const secrets = readSecrets(target, ctx)
   checkParses(ctx, secrets, () => createWebhookSigner(secrets))
-  const { http: url, secretsFromEnv: _env, secretsFromFiles: _files, ...rest } = target
+  const { http: url, secretsFromEnv: _env, secretsFromFiles: _files, headersFromEnv, ...rest } = target
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Omit<HttpTarget, 'kind' | 'url'>
-  return { kind: 'http', url, ...defined, ...(secrets.length > 0 ? { secret: secrets } : {}) }
+  const secretHeaders: Record<string, string> = {}
+  for (const [header, name] of Object.entries(headersFromEnv ?? {})) {
+    const value = ctx.env[name]
+    if (value === undefined || value.trim() === '') ctx.problem(['headersFromEnv', header], `environment variable ${name} is not set; export it before starting sepal`)
+    else secretHeaders[header] = value.trim()
+  }
+  const headers = headersFromEnv === undefined ? {} : { headers: { ...(target.headers ?? {}), ...secretHeaders } }
+  return { kind: 'http', url, ...defined, ...headers, ...(secrets.length > 0 ? { secret: secrets } : {}) }
 }
 
 export function webhookEndpointFromConfig(endpoint: WebhookEndpointConfig, ctx: SecretContext): WebhookEndpointOptions {
