@@ -347,6 +347,17 @@ class IndexedMatcher<R> implements Matcher<R> {
         return typeof value === 'string' && value.endsWith(checks.operands[operand] as string)
       case TestKind.always:
         return true
+      case TestKind.notIn:
+        return !(checks.operands[operand] as ReadonlySet<unknown>).has(value)
+      case TestKind.notPrefix:
+      case TestKind.notSuffix: {
+        if (typeof value !== 'string') return true
+        const texts = checks.operands[operand] as readonly string[]
+        for (let i = 0; i < texts.length; i++) {
+          if (kind === TestKind.notPrefix ? value.startsWith(texts[i] as string) : value.endsWith(texts[i] as string)) return false
+        }
+        return true
+      }
       case TestKind.wildcard:
         return typeof value === 'string' && wildcardMatches(checks.operands[operand] as Wildcard, value)
       default:

@@ -4,7 +4,7 @@ import { membersOf } from './value-matchers.js'
 import { parseWildcard } from './wildcard.js'
 
 /** How a test is run: most operators are one comparison against an operand, the rest call the matcher. */
-export const TestKind = { equal: 0, range: 1, prefix: 2, suffix: 3, always: 4, call: 5, wildcard: 6 } as const
+export const TestKind = { equal: 0, range: 1, prefix: 2, suffix: 3, always: 4, call: 5, wildcard: 6, notIn: 7, notPrefix: 8, notSuffix: 9 } as const
 // An `equal` test's operand is a key number (see KeyNumbers), not an index into `operands`.
 
 /** One condition of a conjunction as the matcher checks it, in the order it is checked. */
@@ -83,6 +83,19 @@ function testOf(matcher: ValueMatcher): { kind: number; operand: unknown } {
       break
     case 'exists':
       return { kind: TestKind.always, operand: undefined }
+    case 'anything-but': {
+      // Already validated by buildValueMatcher: a value or a list of only strings or only numbers (a Set of
+      // them never holds a value of the other type), or one inner operator.
+      const argument = membersOf(matcher.source)?.[0]?.[1]
+      const inner = membersOf(argument)
+      if (inner === undefined) return { kind: TestKind.notIn, operand: new Set(Array.isArray(argument) ? (argument as unknown[]) : [argument]) }
+      const [name, value] = inner[0] ?? ['', undefined]
+      const texts = Array.isArray(value) ? (value as unknown[]) : [value]
+      if (inner.length === 1 && (name === 'prefix' || name === 'suffix') && texts.every((t) => typeof t === 'string')) {
+        return { kind: name === 'prefix' ? TestKind.notPrefix : TestKind.notSuffix, operand: texts }
+      }
+      break
+    }
     case 'wildcard': {
       // The parsed wildcard itself, one object nearer than the matcher's closure over it.
       const argument = membersOf(matcher.source)?.[0]?.[1]
