@@ -11,6 +11,8 @@ export const ErrorCodes = {
   CONFIG_INVALID: 'SEPAL_ERR_CONFIG_INVALID',
   /** Options passed to a factory or method are invalid (a programmer error). */
   OPTIONS_INVALID: 'SEPAL_ERR_OPTIONS_INVALID',
+  /** The engine already holds as many rules as its `maxRules` allows. */
+  RULE_LIMIT: 'SEPAL_ERR_RULE_LIMIT',
   /** A rule with this name already exists. */
   RULE_DUPLICATE: 'SEPAL_ERR_RULE_DUPLICATE',
   /** A handler or target failed in a way that must not be retried. */

@@ -30,6 +30,7 @@ export async function createEngineFromConfig(source: string | LoadedConfig, opti
     transport,
     ...config.engineOptions,
     ...(config.config.retry === undefined ? {} : { retry: config.config.retry }),
+    ...(config.config.limits.maxRules === undefined ? {} : { maxRules: config.config.limits.maxRules }),
     ...(stores.idempotency === undefined ? {} : { idempotency: stores.idempotency }),
     ...(stores.deadLetters === undefined ? {} : { deadLetters: stores.deadLetters }),
     ...(logger === undefined ? {} : { logger }),

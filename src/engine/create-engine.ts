@@ -1,4 +1,4 @@
-import { OptionsError } from '../errors.js'
+import { ErrorCodes, OptionsError, SepalError } from '../errors.js'
 import type { CloudEvent } from '../event/cloud-event.js'
 import type { PendingAttempts } from '../targets/await-target.js'
 import { isPromiseLike } from '../targets/handler-target.js'
@@ -18,6 +18,14 @@ import type { DispatchReport, Engine, EngineHooks, EngineOptions, Rule, Settleme
 import { validateAll, validateOne } from './validate.js'
 
 const DEFAULT_DRAIN_TIMEOUT_MS = 10_000
+export const DEFAULT_MAX_RULES = 10_000
+
+/** A cap on rules keeps a misbehaving client (or a loop creating rules) from growing the matcher without end. */
+export class RuleLimitError extends SepalError {
+  constructor(limit: number) {
+    super(ErrorCodes.RULE_LIMIT, `this engine already holds ${limit} rules, its limit; remove rules or raise maxRules`)
+  }
+}
 const NOTHING: readonly never[] = Object.freeze([])
 
 /**
@@ -28,6 +36,8 @@ const NOTHING: readonly never[] = Object.freeze([])
 export function createEngine(options: EngineOptions): Engine {
   const { transport, topic, group, maxInFlight } = checkEngineOptions(options)
   const logger = options.logger ?? noopLogger
+  const maxRules = options.maxRules ?? DEFAULT_MAX_RULES
+  if (!(Number.isInteger(maxRules) && maxRules >= 1)) throw new OptionsError(`maxRules must be an integer >= 1, got ${String(options.maxRules)}`)
   const hooks: EngineHooks = options.hooks ?? {}
   const metrics = options.metrics ?? createMetrics()
   const pending: PendingAttempts = new Set()
@@ -184,6 +194,7 @@ export function createEngine(options: EngineOptions): Engine {
     metrics,
 
     addRule(rule: Rule) {
+      if (ruleSet.rules.length >= maxRules) throw new RuleLimitError(maxRules)
       const compiled = compileRule(rule, targetEnv, metrics, { retry: options.retry, idempotency: options.idempotency, maxInFlight, logger })
       if (ruleSet.byName.has(compiled.name)) throw new RuleDuplicateError(compiled.name)
       ruleSet = buildRuleSet([...ruleSet.rules, compiled])

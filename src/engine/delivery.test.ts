@@ -278,3 +278,16 @@ describe('delivery: per-key order', () => {
     expect(peak).toBe(2)
   })
 })
+
+describe('rule limit', () => {
+  it('refuses a rule beyond maxRules with SEPAL_ERR_RULE_LIMIT, and takes one again after a removal', () => {
+    const engine = createEngine({ transport: createMemoryTransport(), maxRules: 2 })
+    const rule = (name: string) => ({ name, pattern: { source: ['a'] }, targets: [{ kind: 'handler' as const, handler: () => undefined }] })
+    engine.addRule(rule('one'))
+    engine.addRule(rule('two'))
+    expect(() => engine.addRule(rule('three'))).toThrow(expect.objectContaining({ code: 'SEPAL_ERR_RULE_LIMIT' }))
+    expect(engine.removeRule('one')).toBe(true)
+    engine.addRule(rule('three'))
+    expect(engine.rules.map((r) => r.name)).toEqual(['two', 'three'])
+  })
+})

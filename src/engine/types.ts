@@ -204,6 +204,8 @@ export interface EngineOptions {
    * up), skipping on a redelivery the targets that already succeeded in this process.
    */
   readonly settlement?: SettlementPolicy
+  /** Most rules the engine holds; `addRule` beyond it throws SEPAL_ERR_RULE_LIMIT. Default 10 000. */
+  readonly maxRules?: number
   /** Defaults of every rule's retry policy. */
   readonly retry?: RetryPolicyOverride
   /** Where events go when a target gives up on them. Default: the topic `<topic>.dead-letters` of the transport. */

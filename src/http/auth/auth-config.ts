@@ -34,6 +34,7 @@ export const limitsSchema = z
     maxJsonDepth: z.int().min(1).max(10_000).default(64).describe('Deepest nesting of a JSON body of POST /events. Default 64.'),
     maxBatchEvents: z.int().min(1).max(100_000).optional().describe('Most events in one batch. Default 100.'),
     maxHeaderBytes: z.int().min(1024).max(1024 * 1024).optional().describe('Largest request head; more gets 431. Default 16 KiB.'),
+    maxRules: z.int().min(1).max(1_000_000).optional().describe('Most rules the engine holds (sepal.yaml and the EventBridge API together). Default 10000.'),
   })
   .prefault({})
   .describe('Abuse limits of the HTTP server.')
