@@ -174,8 +174,11 @@ describe('API keys on the HTTP server', () => {
         fetch(`${server.url}/`, { method: 'POST', headers: { 'x-amz-target': 'AWSEvents.PutEvents', 'content-type': 'application/x-amz-json-1.1', ...headers }, body })
       expect((await call({})).status).toBe(401)
       expect(transport.appends).toHaveLength(0)
-      // A source-limited key may not use the EventBridge API, whose entries are not checked one by one.
-      expect((await call({ authorization: `Bearer ${ORDERS_ONLY}` })).status).toBe(403)
+      // A source-limited key gets a per-entry refusal for an entry whose Source it may not publish.
+      const limited = await call({ authorization: `Bearer ${ORDERS_ONLY}` })
+      expect(limited.status).toBe(200)
+      expect(await limited.json()).toMatchObject({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'AccessDeniedException' }] })
+      expect(transport.appends).toHaveLength(0)
       const accepted = await call({ authorization: `Bearer ${PUBLISHER}` })
       expect(accepted.status).toBe(200)
       expect(transport.appends).toHaveLength(1)

@@ -65,7 +65,7 @@ export function buildIngress(options: HttpIngressOptions, internals: HttpAppInte
   }
   if (options.eventBridge !== undefined) {
     const eventBridge = options.eventBridge
-    app.post('/', (c) => eventBridge.handle(c.req.raw))
+    app.post('/', (c) => eventBridge.handle(c.req.raw, (c.env as NodeBindings | undefined)?.incoming))
     app.all('/', methodNotAllowed(['POST']))
   }
 

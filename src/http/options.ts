@@ -30,7 +30,12 @@ export interface HttpIngressOptions {
   /** Signed webhook endpoints, each served at `POST /webhooks/<name>` (see docs/webhooks.md). */
   readonly webhooks?: readonly WebhookEndpointOptions[]
   /** Serves the EventBridge-compatible API on `POST /` (see docs/eventbridge.md). */
-  readonly eventBridge?: { handle(request: Request): Promise<Response>; serveNode?(req: IncomingMessage, res: ServerResponse): void }
+  readonly eventBridge?: {
+    handle(request: Request, incoming?: IncomingMessage): Promise<Response>
+    serveNode?(req: IncomingMessage, res: ServerResponse): void
+    /** Lets the server's credential checks see each call once its body is read (SigV4 signs the body). */
+    setGuard?(guard: { checkApi(req: IncomingMessage, body: Uint8Array): unknown }): void
+  }
 }
 
 export interface ResolvedIngressOptions {

@@ -79,7 +79,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const maxHeaderSize = wholeNumber('maxHeaderBytes', options.maxHeaderBytes, 16 * 1024, 'bytes') || 16 * 1024
 
   let closing = false
-  const gate = createRequestGate({ auth: options.auth, limits: options.limits, logger: options.logger })
+  const gate = createRequestGate({ auth: options.auth, limits: options.limits, logger: options.logger, verifiesApi: options.eventBridge?.setGuard !== undefined })
+  options.eventBridge?.setGuard?.(gate)
   const ingress = createIngress(options, { isClosing: () => closing, guard: gate })
   const app = ingress.app
   const serveEventsDirectly = createEventsFastPath(ingress)

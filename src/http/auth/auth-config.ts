@@ -15,13 +15,24 @@ const apiKeySchema = z
   })
   .refine((key) => (key.keyFromEnv === undefined) !== (key.keyFromFile === undefined), 'give exactly one of keyFromEnv or keyFromFile')
 
+const accessKeySchema = z
+  .strictObject({
+    accessKeyId: z.string().regex(/^[A-Za-z0-9]{1,128}$/, 'letters and digits, as AWS access key ids are').describe('The id AWS SDKs send in the SigV4 credential scope.'),
+    scope: z.enum(['publish', 'read', 'admin']).describe('publish: PutEvents; read: List*, Describe*, TestEventPattern; admin: everything.'),
+    sources: z.array(z.string().min(1)).min(1).optional().describe('Source prefixes this key may PutEvents; other entries fail with AccessDeniedException. Default: any.'),
+    secretFromEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional().describe('Environment variable holding the secret access key.'),
+    secretFromFile: z.string().min(1).optional().describe('File holding the secret access key, relative to this file; re-read while running.'),
+  })
+  .refine((key) => (key.secretFromEnv === undefined) !== (key.secretFromFile === undefined), 'give exactly one of secretFromEnv or secretFromFile')
+
 export const authSchema = z
   .union([
     z.literal('none').describe('No credentials: anyone who can reach the port may publish, read and configure.'),
     z.strictObject({
-      keys: z.array(apiKeySchema).min(1),
+      keys: z.array(apiKeySchema).min(1).optional().describe('API keys, sent as Authorization: Bearer <key>.'),
+      accessKeys: z.array(accessKeySchema).min(1).optional().describe('AWS-style access keys: the EventBridge API verifies SigV4 signatures made with them.'),
       reloadIntervalMs: z.int().min(0).max(3_600_000).optional().describe('How often key files and env vars are read again. Default 5000.'),
-    }),
+    }).refine((auth) => auth.keys !== undefined || auth.accessKeys !== undefined, 'give keys, accessKeys or both'),
   ])
   .optional()
   .describe('Who may use the HTTP server (see docs/security.md). Absent: open, and allowed on loopback only.')
@@ -52,7 +63,18 @@ export function authFromConfig(
   return {
     env,
     ...(auth.reloadIntervalMs === undefined ? {} : { reloadIntervalMs: auth.reloadIntervalMs }),
-    keys: auth.keys.map((key) => ({
+    ...(auth.accessKeys === undefined
+      ? {}
+      : {
+          accessKeys: auth.accessKeys.map((key) => ({
+            accessKeyId: key.accessKeyId,
+            scope: key.scope,
+            ...(key.sources === undefined ? {} : { sources: key.sources }),
+            ...(key.secretFromEnv === undefined ? {} : { secretFromEnv: key.secretFromEnv }),
+            ...(key.secretFromFile === undefined ? {} : { secretFromFile: isAbsolute(key.secretFromFile) ? key.secretFromFile : resolve(baseDirectory, key.secretFromFile) }),
+          })),
+        }),
+    keys: (auth.keys ?? []).map((key) => ({
       name: key.name,
       scope: key.scope,
       ...(key.sources === undefined ? {} : { sources: key.sources }),

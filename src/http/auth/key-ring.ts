@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { OptionsError } from '../../errors.js'
+import type { AccessKeyOptions } from './sigv4-keys.js'
 
 /** What a credential may do. `admin` may do everything, `read` and `publish` only their own. */
 export type AuthScope = 'publish' | 'read' | 'admin'
@@ -20,6 +21,8 @@ export interface ApiKeyOptions {
 
 export interface AuthOptions {
   readonly keys: readonly ApiKeyOptions[]
+  /** AWS-style access keys; the EventBridge API verifies SigV4 signatures made with them. */
+  readonly accessKeys?: readonly AccessKeyOptions[]
   /** How often key files and env vars are read again. Default 5000 ms; 0 turns the timer off. */
   readonly reloadIntervalMs?: number
   /** Where keyFromEnv looks. Default process.env. */
@@ -70,8 +73,8 @@ export class KeyRing {
   private keys: readonly StoredKey[]
 
   constructor(private readonly options: AuthOptions) {
-    if (!Array.isArray(options.keys) || options.keys.length === 0) {
-      throw new OptionsError('auth needs at least one key in "keys"; or say auth: none to run without authentication')
+    if (!Array.isArray(options.keys) || (options.keys.length === 0 && (options.accessKeys?.length ?? 0) === 0)) {
+      throw new OptionsError('auth needs at least one key in "keys" or "accessKeys"; or say auth: none to run without authentication')
     }
     const names = new Set<string>()
     for (const spec of options.keys) {

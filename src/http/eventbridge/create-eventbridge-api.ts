@@ -31,15 +31,30 @@ export interface EventBridgeApiOptions {
 }
 
 /** The EventBridge-compatible API: `POST /` with `X-Amz-Target: AWSEvents.<Operation>`, AWS JSON 1.1. */
+/** Credentials checked once the body is read: the server's request gate (SigV4 needs the body). */
+export interface ApiGuard {
+  checkApi(req: IncomingMessage, body: Uint8Array):
+    | { readonly sources: readonly string[] | undefined }
+    | { readonly refusal: { readonly status: number; readonly type: string; readonly message: string } }
+}
+
 export interface EventBridgeApi {
-  handle(request: Request): Promise<Response>
+  /** `incoming`: the node:http request behind `request`, which the guard (when one is set) needs. */
+  handle(request: Request, incoming?: IncomingMessage): Promise<Response>
+  /** Called by the HTTP server that carries the API, so every call passes its credential checks. */
+  setGuard(guard: ApiGuard): void
   /** The same, straight on node:http (the server's direct path, skipping the fetch-API adaptor). */
   serveNode(req: IncomingMessage, res: ServerResponse): void
   readonly registry: ApiRegistry
   close(): void
 }
 
-type Operation = (registry: ApiRegistry, input: ApiInput) => unknown
+/** Event source prefixes the caller may publish; undefined: any. */
+interface Caller {
+  readonly sources: readonly string[] | undefined
+}
+
+type Operation = (registry: ApiRegistry, input: ApiInput, caller: Caller) => unknown
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1'
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
@@ -62,7 +77,7 @@ export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridg
   })
   const maxRequestBytes = options.maxRequestBytes ?? 2 * 1024 * 1024
   const operations: Record<string, Operation> = {
-    PutEvents: (_registry, input) => putEvents(input, { registry, transport: options.transport, topic }),
+    PutEvents: (_registry, input, caller) => putEvents(input, { registry, transport: options.transport, topic, allowedSources: caller.sources }),
     PutRule: putRule,
     DescribeRule: describeRule,
     ListRules: listRules,
@@ -80,7 +95,8 @@ export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridg
   }
 
   /** One call: the operation named by X-Amz-Target, its JSON body read under the limit by `readBody`. */
-  async function call(target: string, readBody: (limit: number) => Promise<BodyReadResult>): Promise<ApiAnswer> {
+  let guard: ApiGuard | undefined
+  async function call(target: string, readBody: (limit: number) => Promise<BodyReadResult>, incoming: IncomingMessage | undefined): Promise<ApiAnswer> {
     const name = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : undefined
     const operation = name === undefined || !Object.hasOwn(operations, name) ? undefined : operations[name]
     if (operation === undefined) {
@@ -89,6 +105,13 @@ export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridg
     const body = await readBody(maxRequestBytes)
     if (body.kind !== 'ok') {
       return awsError(new EventBridgeApiError('ValidationException', body.kind === 'too-large' ? `the request is over ${maxRequestBytes} bytes` : 'the request body was cut off', body.kind === 'too-large' ? 413 : 400))
+    }
+    let caller: Caller = { sources: undefined }
+    if (guard !== undefined) {
+      // Without the node:http request the gate admitted, there is nothing to check the body against: refuse.
+      const verdict = incoming === undefined ? { refusal: { status: 401, type: 'UnrecognizedClientException', message: 'the security token included in the request is invalid' } } : guard.checkApi(incoming, body.body)
+      if ('refusal' in verdict) return awsError(new EventBridgeApiError(verdict.refusal.type, verdict.refusal.message, verdict.refusal.status))
+      caller = verdict
     }
     let input: unknown
     try {
@@ -100,7 +123,7 @@ export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridg
       return awsError(new EventBridgeApiError('SerializationException', 'the request body must be a JSON object'))
     }
     try {
-      const output = await operation(registry, input as ApiInput)
+      const output = await operation(registry, input as ApiInput, caller)
       return { status: 200, headers: { 'content-type': CONTENT_TYPE }, body: JSON.stringify(output) }
     } catch (error) {
       if (error instanceof EventBridgeApiError) return awsError(error)
@@ -111,15 +134,15 @@ export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridg
     }
   }
 
-  async function handle(request: Request): Promise<Response> {
-    const answer = await call(request.headers.get('x-amz-target') ?? '', (limit) => readWebBody(request.body, request.headers.get('content-length'), limit))
+  async function handle(request: Request, incoming?: IncomingMessage): Promise<Response> {
+    const answer = await call(request.headers.get('x-amz-target') ?? '', (limit) => readWebBody(request.body, request.headers.get('content-length'), limit), incoming)
     return new Response(answer.body, { status: answer.status, headers: answer.headers })
   }
 
   return {
     handle,
     serveNode: (req, res) => {
-      void call(headerText(req.headers['x-amz-target']), (limit) => readNodeBody(req, req.headers['content-length'], limit)).then(
+      void call(headerText(req.headers['x-amz-target']), (limit) => readNodeBody(req, req.headers['content-length'], limit), req).then(
         (answer) => {
           res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) })
           res.end(answer.body)
@@ -128,6 +151,9 @@ export function createEventBridgeApi(options: EventBridgeApiOptions): EventBridg
       )
     },
     registry,
+    setGuard: (next) => {
+      guard = next
+    },
     close: () => store.close(),
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { CloudEvent } from '../../event/cloud-event.js'
 import { createEvent } from '../../event/create-event.js'
 import type { Transport } from '../../transports/contract.js'
+import { sourcesAllowed } from '../auth/access.js'
 import { validationError } from './api-error.js'
 import { busName, optionalArray, type ApiInput } from './api-input.js'
 import { BUS_EXTENSION, DEFAULT_BUS, type ApiRegistry } from './api-registry.js'
@@ -16,6 +17,8 @@ export interface PutEventsDeps {
   readonly registry: ApiRegistry
   readonly transport: Transport
   readonly topic: string
+  /** Source prefixes the caller may publish; entries with another Source fail alone. Undefined: any. */
+  readonly allowedSources?: readonly string[] | undefined
 }
 
 /**
@@ -36,7 +39,9 @@ export async function putEvents(input: ApiInput, deps: PutEventsDeps): Promise<{
   const accepted: { index: number; event: CloudEvent }[] = []
   for (const entry of entries) {
     const converted = toCloudEvent(entry, deps.registry)
-    if ('event' in converted) {
+    if ('event' in converted && deps.allowedSources !== undefined && !sourcesAllowed(deps.allowedSources, [converted.event.source])) {
+      results.push({ ErrorCode: 'AccessDeniedException', ErrorMessage: 'you are not authorized to put events with this source' })
+    } else if ('event' in converted) {
       accepted.push({ index: results.length, event: converted.event })
       results.push({ EventId: converted.event.id })
     } else {
