@@ -109,6 +109,26 @@ describe('AWS SigV4 on the EventBridge API', () => {
     expect(transport.appends).toHaveLength(1)
   })
 
+  it('refuses a signature that leaves host unsigned or is scoped to another service, before checking it', async () => {
+    const { server } = await start()
+    const now = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+    const call = (service: string, signedHeaders: string) =>
+      fetch(`${server.url}/`, {
+        method: 'POST',
+        headers: {
+          'x-amz-target': 'AWSEvents.PutEvents',
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-date': now,
+          authorization: `AWS4-HMAC-SHA256 Credential=AKIDPUBLISH/${now.slice(0, 8)}/us-east-1/${service}/aws4_request, SignedHeaders=${signedHeaders}, Signature=${'0'.repeat(64)}`,
+        },
+        body: JSON.stringify({ Entries: [entry('shop.orders')] }),
+      })
+    for (const response of [await call('events', 'x-amz-date'), await call('sqs', 'host;x-amz-date')]) {
+      expect(response.status).toBe(403)
+      expect(await response.json()).toEqual({ __type: 'InvalidSignatureException', message: 'the request signature is not valid' })
+    }
+  })
+
   it('keeps accepting a Bearer API key beside access keys', async () => {
     const transport = createRecordingTransport()
     const api = createEventBridgeApi({ engine: { addRule() {}, removeRule: () => false }, transport, topic: 'events', storeFile: ':memory:' })
