@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runCommand } from '../src/cli/commands/run.js'
-import { recordingIo } from '../src/cli/commands/test-io.js'
+import { recordingIo, startRun } from '../src/cli/commands/test-io.js'
 import { ErrorCodes } from '../src/errors.js'
 
 const folder = mkdtempSync(join(tmpdir(), 'sepal-auth-run-'))
@@ -11,21 +11,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 const KEY = 'run-publisher-key-0123456789abcdef'
 
-function start(argv: string[]) {
-  const stop = new AbortController()
-  let listening: (url: string) => void = () => {}
-  const ready = new Promise<string>((resolve) => (listening = resolve))
-  const io = recordingIo({
-    cwd: folder,
-    signal: stop.signal,
-    onStdout: (out) => {
-      const found = /POST (http:\/\/\S+)\/events/.exec(out)
-      if (found?.[1] !== undefined) listening(found[1])
-    },
-  })
-  const exit = runCommand.run(argv, io)
-  return { io, exit, stop: () => stop.abort(), url: Promise.race([ready, exit.then((code) => Promise.reject(new Error(`exited ${code}: ${io.err()}`)))]) }
-}
+const start = (argv: string[]) => startRun(argv, folder)
 
 const event = JSON.stringify({ specversion: '1.0', id: '1', source: 'cli.test', type: 'Hello' })
 const post = (url: string, headers: Record<string, string> = {}, body = event) =>

@@ -4,27 +4,12 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isLoopback, runBanner } from './run-banner.js'
 import { runCommand } from './run.js'
-import { recordingIo } from './test-io.js'
+import { recordingIo, startRun } from './test-io.js'
 
 const folder = mkdtempSync(join(tmpdir(), 'sepal-run-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
-/** Starts `sepal run` in process; resolves with the ingress URL once the banner is out. */
-function start(argv: string[]) {
-  const stop = new AbortController()
-  let listening: (url: string) => void = () => {}
-  const ready = new Promise<string>((resolve) => (listening = resolve))
-  const io = recordingIo({
-    cwd: folder,
-    signal: stop.signal,
-    onStdout: (out) => {
-      const found = /POST (http:\/\/\S+)\/events/.exec(out)
-      if (found?.[1] !== undefined) listening(found[1])
-    },
-  })
-  const exit = runCommand.run(argv, io)
-  return { io, exit, stop: () => stop.abort(), url: Promise.race([ready, exit.then((code) => Promise.reject(new Error(`exited ${code}: ${io.err()}`)))]) }
-}
+const start = (argv: string[]) => startRun(argv, folder)
 
 describe('sepal run', () => {
   it('serves the ingress with no config, accepts an event, and stops cleanly on the signal', async () => {

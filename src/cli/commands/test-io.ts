@@ -1,3 +1,4 @@
+import { runCommand } from './run.js'
 import type { CliIo } from '../command.js'
 
 /** A CliIo that records what a command writes, for in-process command tests. */
@@ -29,4 +30,21 @@ export function recordingIo(options: { cwd?: string; signal?: AbortSignal; onStd
     out: () => out,
     err: () => err,
   }
+}
+
+/** Starts `sepal run` in process (tests only); `url` resolves with the ingress URL once the banner is out. */
+export function startRun(argv: string[], cwd: string) {
+  const stop = new AbortController()
+  let listening: (url: string) => void = () => {}
+  const ready = new Promise<string>((resolve) => (listening = resolve))
+  const io = recordingIo({
+    cwd,
+    signal: stop.signal,
+    onStdout: (out) => {
+      const found = /POST (http:\/\/\S+)\/events/.exec(out)
+      if (found?.[1] !== undefined) listening(found[1])
+    },
+  })
+  const exit = runCommand.run(argv, io)
+  return { io, exit, stop: () => stop.abort(), url: Promise.race([ready, exit.then((code) => Promise.reject(new Error(`exited ${code}: ${io.err()}`)))]) }
 }
